@@ -1,0 +1,89 @@
+// File: kpidb/ingest.h
+// -----------------------------------------------------------------------------
+//
+// Loading CSV files into a database: the library behind `kpidb-ingest`.
+//
+// Two kinds of file, told apart by their header (columns by name, any order):
+//   facts      company,metric,period,value[,unit][,scenario][,as_of][,source]
+//   companies  company,name,fiscal_year_end,fy_naming,currency
+// Companies files are applied before facts files, so fact labels such as
+// "FY2013" resolve through calendars defined in the same call.
+//
+// One call is atomic across all its inputs: either every record is valid and
+// all of them are written in one DB::Write(), or nothing is written and
+// `report->errors` lists the bad records as "FILE:LINE: error: MESSAGE" (LINE
+// is where the record starts).
+//
+//   kpidb::IngestReport report;
+//   absl::Status s = kpidb::IngestFiles(db.get(), {"companies.csv",
+//                                       "facts.csv"}, {}, &report);
+//   for (const std::string& e : report.errors) std::cerr << e << "\n";
+//
+// Thread-safety: IngestFiles may run concurrently with queries on the same DB.
+#ifndef KPIDB_INCLUDE_KPIDB_INGEST_H_
+#define KPIDB_INCLUDE_KPIDB_INGEST_H_
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "kpidb/db.h"
+#include "kpidb/write_batch.h"
+
+namespace kpidb {
+
+struct IngestOptions {
+  // as_of given to facts whose as_of field is empty or absent. Default: none.
+  std::optional<absl::CivilDay> default_as_of;
+  // Allow changing a stored value at the same key and as_of
+  // (WriteOptions::replace). Default: false.
+  bool replace = false;
+  // Validate everything against the database, write nothing. Default: false.
+  bool dry_run = false;
+  // Stop collecting error messages after this many. Default: 20.
+  size_t max_errors = 20;
+  // Called every `progress_every` records when the inputs total at least
+  // `progress_min_bytes`; may be empty. Defaults: 1,000,000 and 32 MiB.
+  std::function<void(size_t records, size_t total_bytes, size_t bytes_done)>
+      progress;
+  size_t progress_every = 1'000'000;
+  size_t progress_min_bytes = 32u << 20;
+};
+
+struct IngestReport {
+  size_t files = 0;
+  size_t facts_read = 0;
+  size_t companies_read = 0;
+  WriteSummary summary;
+  // "FILE:LINE: error: MESSAGE", at most max_errors of them.
+  std::vector<std::string> errors;
+  // Number of bad records found (may exceed errors.size()).
+  size_t error_count = 0;
+};
+
+// An input already in memory; `name` is used in messages.
+struct IngestInput {
+  std::string name;
+  std::string data;
+};
+
+// Reads and loads the files at `paths` ("-" is standard input). On error
+// nothing is written, the returned status says why (InvalidArgument for bad
+// records, NotFound for a missing file...) and report->errors names each bad
+// record.
+absl::Status IngestFiles(DB* db, std::span<const std::string> paths,
+                         const IngestOptions& options, IngestReport* report);
+
+// Same for inputs in memory.
+absl::Status IngestInputs(DB* db, std::span<const IngestInput> inputs,
+                          const IngestOptions& options, IngestReport* report);
+
+}  // namespace kpidb
+
+#endif  // KPIDB_INCLUDE_KPIDB_INGEST_H_

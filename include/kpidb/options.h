@@ -1,0 +1,57 @@
+// File: kpidb/options.h
+// -----------------------------------------------------------------------------
+//
+// Options for opening a database and for writing to it. Every field has its
+// default in the declaration.
+//
+// Thread-safety: plain structs.
+#ifndef KPIDB_INCLUDE_KPIDB_OPTIONS_H_
+#define KPIDB_INCLUDE_KPIDB_OPTIONS_H_
+
+#include <cstddef>
+
+namespace kpidb {
+
+struct Options {
+  // --- Affect behavior -------------------------------------------------------
+
+  // Create the database if the directory holds none. Ignored when read_only.
+  bool create_if_missing = true;
+
+  // Fail with AlreadyExists if a database is already there.
+  bool error_if_exists = false;
+
+  // Open without taking the writer lock: Write() fails with
+  // FailedPrecondition, and nothing on disk is created or changed. Several
+  // read-only handles (in any processes) may coexist with one writer, but
+  // they see the data as of their Open().
+  bool read_only = false;
+
+  // --- Affect performance ----------------------------------------------------
+
+  // Bytes of RocksDB block cache for encoded chunks.
+  size_t block_cache_bytes = 64 << 20;
+
+  // Number of decoded series kept in memory (0 disables the cache). A hit
+  // skips RocksDB and decoding; writes invalidate the series they touch.
+  size_t decoded_series_cache_entries = 4096;
+};
+
+struct WriteOptions {
+  // Allow a fact with the same key and as_of as a stored one to change its
+  // value, unit or source. Otherwise such a change is an error (AlreadyExists)
+  // and nothing in the batch is written.
+  bool replace = false;
+
+  // Validate the batch against the database and compute the summary, but
+  // write nothing.
+  bool dry_run = false;
+
+  // fsync the write-ahead log before Write() returns. The write is atomic
+  // either way; sync makes it durable across a machine crash.
+  bool sync = true;
+};
+
+}  // namespace kpidb
+
+#endif  // KPIDB_INCLUDE_KPIDB_OPTIONS_H_

@@ -1,0 +1,222 @@
+// Series chunk layout (doc/format.md, "Series chunk"):
+//
+//   chunk    := version:u8 (=1) row_count:varint64 column{7} checksum:fixed32
+//   column   := encoding:u8 byte_length:varint64 bytes[byte_length]
+//
+// Rows are sorted by (span code, start, as_of), so that a run of quarters is
+// contiguous: each start then follows the previous end and its gap is 0.
+// Columns, each an int64 sequence encoded by lib/format:
+//   0 start_gap  start - (previous row's end + 1); the first row's
+//                "previous end + 1" is day 0 (1970-01-01)
+//   1 span       0 instant; 2n a duration of n whole months (start on a
+//                1st, end on a month's last day); 2d+1 any other duration
+//                of d days
+//   2 mantissa   3 exponent   4 unit id (catalog)
+//   5 as_of      0 none; otherwise lag = as_of - end, stored as lag + 1
+//                when lag >= 0 and as lag when negative
+//   6 source id  (catalog; 0 means no source)
+#include "lib/store/series_chunk.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "lib/util/str_cat.h"
+#include "lib/format/coding.h"
+#include "lib/format/encoding.h"
+#include "lib/util/checksum.h"
+#include "lib/util/days.h"
+
+namespace kpidb::store {
+namespace {
+
+constexpr uint8_t kChunkVersion = 1;
+// Bounds that keep decoding away from overflow and huge allocations.
+constexpr uint64_t kMaxChunkRows = 1u << 24;
+constexpr int64_t kMaxAbsDay = 4'000'000;  // about year 12900
+constexpr int64_t kMaxMantissa = 999'999'999'999'999'999;
+
+int64_t SpanCode(const ChunkRow& r) {
+  if (r.instant) return 0;
+  const YearMonthDay s = CivilFromDays(r.start);
+  const YearMonthDay e = CivilFromDays(r.end);
+  if (s.day == 1 && e.day == DaysInMonth(e.year, e.month)) {
+    const int64_t months =
+        (e.year * 12 + e.month) - (s.year * 12 + s.month) + 1;
+    return 2 * months;
+  }
+  return 2 * (r.end - r.start + 1) + 1;
+}
+
+int64_t AsOfCode(const ChunkRow& r) {
+  if (r.as_of == kNoAsOf) return 0;
+  const int64_t lag = r.as_of - r.end;
+  return lag >= 0 ? lag + 1 : lag;
+}
+
+absl::Status Corrupt(std::string_view what) {
+  return absl::DataLossError(kpidb::StrCat("damaged series chunk: ", what));
+}
+
+}  // namespace
+
+std::string EncodeChunk(std::vector<ChunkRow>* rows) {
+  const size_t n = rows->size();
+  std::vector<int64_t> span(n);
+  {
+    std::vector<std::pair<int64_t, ChunkRow>> keyed;
+    keyed.reserve(n);
+    for (const ChunkRow& r : *rows) keyed.emplace_back(SpanCode(r), r);
+    std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+      // Versions without as_of (kNoAsOf, the minimum) sort first.
+      return std::tie(a.first, a.second.start, a.second.as_of) <
+             std::tie(b.first, b.second.start, b.second.as_of);
+    });
+    for (size_t i = 0; i < n; ++i) {
+      span[i] = keyed[i].first;
+      (*rows)[i] = keyed[i].second;
+    }
+  }
+  std::vector<int64_t> col(n);
+  std::string out;
+  out.push_back(static_cast<char>(kChunkVersion));
+  format::PutVarint64(&out, n);
+  std::string encoded;
+  auto put_column = [&](const std::vector<int64_t>& values) {
+    encoded.clear();
+    const format::Encoding e = format::EncodeBest(values, &encoded);
+    out.push_back(static_cast<char>(e));
+    format::PutVarint64(&out, encoded.size());
+    out.append(encoded);
+  };
+  int64_t next = 0;
+  for (size_t i = 0; i < n; ++i) {
+    col[i] = (*rows)[i].start - next;
+    next = (*rows)[i].end + 1;
+  }
+  put_column(col);
+  put_column(span);
+  for (size_t i = 0; i < n; ++i) col[i] = (*rows)[i].mantissa;
+  put_column(col);
+  for (size_t i = 0; i < n; ++i) col[i] = (*rows)[i].exponent;
+  put_column(col);
+  for (size_t i = 0; i < n; ++i) col[i] = (*rows)[i].unit_id;
+  put_column(col);
+  for (size_t i = 0; i < n; ++i) col[i] = AsOfCode((*rows)[i]);
+  put_column(col);
+  for (size_t i = 0; i < n; ++i) col[i] = (*rows)[i].source_id;
+  put_column(col);
+  AppendChecksum(&out);
+  return out;
+}
+
+absl::Status DecodeChunk(std::string_view chunk, uint32_t needed,
+                         std::vector<ChunkRow>* rows) {
+  std::string_view payload;
+  if (!VerifyChecksum(chunk, &payload)) return Corrupt("checksum mismatch");
+  format::ByteReader in(payload);
+  uint8_t version;
+  uint64_t n;
+  if (!in.ReadByte(&version)) return Corrupt("truncated header");
+  if (version != kChunkVersion) {
+    return Corrupt(kpidb::StrCat("unknown chunk version ", version));
+  }
+  if (!in.ReadVarint64(&n)) return Corrupt("truncated header");
+  if (n > kMaxChunkRows) return Corrupt("row count out of range");
+  std::string_view columns[kNumChunkColumns];
+  uint8_t encodings[kNumChunkColumns];
+  for (int c = 0; c < kNumChunkColumns; ++c) {
+    uint64_t len;
+    if (!in.ReadByte(&encodings[c]) || !in.ReadVarint64(&len) ||
+        !in.ReadBytes(len, &columns[c])) {
+      return Corrupt(kpidb::StrCat("truncated column ", c));
+    }
+  }
+  if (!in.empty()) return Corrupt("trailing bytes");
+
+  rows->assign(n, ChunkRow());
+  std::vector<int64_t> a(n), b(n);
+  auto decode = [&](int c, std::vector<int64_t>* out) -> absl::Status {
+    absl::Status s = format::DecodeColumn(encodings[c], columns[c], n,
+                                          out->data());
+    if (!s.ok()) {
+      return Corrupt(kpidb::StrCat("column ", c, ": ", s.message()));
+    }
+    return absl::OkStatus();
+  };
+  // Periods.
+  if (absl::Status s = decode(kColStartGap, &a); !s.ok()) return s;
+  if (absl::Status s = decode(kColSpan, &b); !s.ok()) return s;
+  int64_t next = 0;
+  for (size_t i = 0; i < n; ++i) {
+    ChunkRow& r = (*rows)[i];
+    if (a[i] > 2 * kMaxAbsDay || a[i] < -2 * kMaxAbsDay) {
+      return Corrupt("period start out of range");
+    }
+    r.start = next + a[i];
+    if (r.start > kMaxAbsDay || r.start < -kMaxAbsDay) {
+      return Corrupt("period start out of range");
+    }
+    const int64_t code = b[i];
+    if (code == 0) {
+      r.instant = true;
+      r.end = r.start;
+    } else if (code < 0 || code == 1 || code > 4 * kMaxAbsDay) {
+      return Corrupt("period span out of range");
+    } else if (code % 2 == 0) {
+      const YearMonthDay s = CivilFromDays(r.start);
+      if (s.day != 1) return Corrupt("month span not starting on a 1st");
+      const int64_t last = s.year * 12 + (s.month - 1) + code / 2 - 1;
+      const int64_t ey = last >= 0 ? last / 12 : -((-last + 11) / 12);
+      const int em = static_cast<int>(last - ey * 12) + 1;
+      r.end = DaysFromCivil(ey, em, DaysInMonth(ey, em));
+    } else {
+      r.end = r.start + (code - 1) / 2 - 1;
+    }
+    if (r.end > kMaxAbsDay) return Corrupt("period end out of range");
+    next = r.end + 1;
+  }
+  // Values.
+  if (absl::Status s = decode(kColMantissa, &a); !s.ok()) return s;
+  if (absl::Status s = decode(kColExponent, &b); !s.ok()) return s;
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] > kMaxMantissa || a[i] < -kMaxMantissa) {
+      return Corrupt("mantissa out of range");
+    }
+    if (b[i] < -40 || b[i] > 40) return Corrupt("exponent out of range");
+    (*rows)[i].mantissa = a[i];
+    (*rows)[i].exponent = static_cast<int32_t>(b[i]);
+  }
+  auto decode_id = [&](int c, uint32_t ChunkRow::*field) -> absl::Status {
+    if (absl::Status s = decode(c, &a); !s.ok()) return s;
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i] < 0 || a[i] > 0xffffffffLL) return Corrupt("id out of range");
+      (*rows)[i].*field = static_cast<uint32_t>(a[i]);
+    }
+    return absl::OkStatus();
+  };
+  if (needed & kNeedUnits) {
+    if (absl::Status s = decode_id(kColUnit, &ChunkRow::unit_id); !s.ok()) {
+      return s;
+    }
+  }
+  if (needed & kNeedAsOf) {
+    if (absl::Status s = decode(kColAsOf, &a); !s.ok()) return s;
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t v = a[i];
+      if (v > 2 * kMaxAbsDay || v < -2 * kMaxAbsDay) {
+        return Corrupt("as_of out of range");
+      }
+      ChunkRow& r = (*rows)[i];
+      r.as_of = v == 0 ? kNoAsOf : r.end + (v > 0 ? v - 1 : v);
+    }
+  }
+  if (needed & kNeedSources) {
+    if (absl::Status s = decode_id(kColSource, &ChunkRow::source_id);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kpidb::store

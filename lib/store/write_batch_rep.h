@@ -1,0 +1,51 @@
+// The inside of a WriteBatch: facts in a compact interned form, so a bulk
+// load of millions of facts does not hold millions of strings.
+#ifndef KPIDB_LIB_STORE_WRITE_BATCH_REP_H_
+#define KPIDB_LIB_STORE_WRITE_BATCH_REP_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "kpidb/fact.h"
+#include "kpidb/unit.h"
+#include "lib/util/str_cat.h"
+#include "kpidb/write_batch.h"
+
+namespace kpidb {
+
+struct WriteBatch::Rep {
+  static constexpr int32_t kNoAsOf = INT32_MIN;
+
+  struct Row {
+    uint32_t company;   // into strings
+    uint32_t metric;    // into strings
+    uint32_t scenario;  // into strings
+    uint32_t source;    // into strings
+    int32_t start;      // day numbers
+    int32_t end;
+    int32_t as_of;      // kNoAsOf when unset
+    uint16_t unit;      // into units
+    bool instant;
+    int8_t exponent;
+    int64_t mantissa;
+    uint64_t tag;
+  };
+
+  std::vector<std::pair<Company, uint64_t>> companies;
+  std::vector<Row> rows;
+  // Interned strings of every kind; index 0 is "".
+  std::vector<std::string> strings = {std::string()};
+  absl::flat_hash_map<std::string, uint32_t> string_ids = {{std::string(), 0}};
+  // Strings already checked as company, metric or scenario identifiers.
+  std::vector<uint8_t> validated = {0};
+  std::vector<Unit> units;
+
+  uint32_t Intern(std::string_view s);
+};
+
+}  // namespace kpidb
+
+#endif  // KPIDB_LIB_STORE_WRITE_BATCH_REP_H_

@@ -1,0 +1,8 @@
+// kpidb-dump: see lib/tools/dump_tool.cc.
+#include <iostream>
+
+#include "lib/tools/tools.h"
+
+int main(int argc, char** argv) {
+  return kpidb::tools::RunDump(argc, argv, std::cout, std::cerr);
+}

@@ -1,0 +1,8 @@
+// kpidb-ingest: see lib/tools/ingest_tool.cc.
+#include <iostream>
+
+#include "lib/tools/tools.h"
+
+int main(int argc, char** argv) {
+  return kpidb::tools::RunIngest(argc, argv, std::cout, std::cerr);
+}
