@@ -61,7 +61,8 @@ class Decimal {
 
   // The value as reported, plain ASCII: "-1998", "117.0", "0.10", "1998000"
   // (a positive exponent prints trailing zeros). Parse(ToString()) is
-  // identical to *this.
+  // identical to *this when exponent() <= 0, as for every value Parse()
+  // produces; for a positive exponent it compares equal when the digits fit.
   std::string ToString() const;
 
   // Like ToString() with thousands separators in the integer part:
