@@ -1,0 +1,134 @@
+// File: lib/format/coding.h
+// -----------------------------------------------------------------------------
+//
+// Byte-level building blocks of the chunk format: little-endian fixed-width
+// integers, LEB128 varints, ZigZag, and ByteReader, a cursor over untrusted
+// bytes that never reads past the end of its input.
+//
+// Byte order is fixed (little-endian) regardless of the host, so files move
+// between machines. Every reader function reports failure instead of
+// asserting: the bytes come from disk and may be corrupt.
+#ifndef KPIDB_LIB_FORMAT_CODING_H_
+#define KPIDB_LIB_FORMAT_CODING_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace kpidb::format {
+
+// A varint64 never needs more than this many bytes (ceil(64 / 7)).
+inline constexpr int kMaxVarint64Length = 10;
+
+// Writes `value` little-endian to dst[0..3] / dst[0..7]. Byte-at-a-time
+// shifts instead of memcpy: compilers turn them into one store on
+// little-endian hosts, and they stay correct on big-endian ones.
+inline void EncodeFixed32(char* dst, uint32_t value) {
+  for (int i = 0; i < 4; ++i) dst[i] = static_cast<char>(value >> (8 * i));
+}
+inline void EncodeFixed64(char* dst, uint64_t value) {
+  for (int i = 0; i < 8; ++i) dst[i] = static_cast<char>(value >> (8 * i));
+}
+
+// Reads a little-endian value from p[0..3] / p[0..7]. The caller guarantees
+// that many bytes are there; use ByteReader for untrusted input.
+inline uint32_t DecodeFixed32(const char* p) {
+  uint32_t value = 0;
+  for (int i = 0; i < 4; ++i) {
+    value |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  }
+  return value;
+}
+inline uint64_t DecodeFixed64(const char* p) {
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) {
+    value |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  }
+  return value;
+}
+
+// Append to *dst.
+void PutFixed32(std::string* dst, uint32_t value);
+void PutFixed64(std::string* dst, uint64_t value);
+void PutVarint64(std::string* dst, uint64_t value);
+
+// Bytes PutVarint64(value) appends: 1..kMaxVarint64Length.
+int VarintLength(uint64_t value);
+
+// ZigZag maps signed to unsigned so that values of small magnitude get short
+// varints: 0->0, -1->1, 1->2, -2->3, ... INT64_MIN->UINT64_MAX. Both
+// directions are total and exact; the shifts rely on C++20's definition of
+// signed right shift and signed/unsigned conversion, so there is no UB.
+inline constexpr uint64_t ZigZagEncode(int64_t value) {
+  return (static_cast<uint64_t>(value) << 1) ^
+         static_cast<uint64_t>(value >> 63);
+}
+inline constexpr int64_t ZigZagDecode(uint64_t value) {
+  return static_cast<int64_t>((value >> 1) ^ (~(value & 1) + 1));
+}
+
+// A read cursor over a byte string. Each Read* either consumes exactly what it
+// returns and yields true, or yields false; after a failure the position is
+// unspecified and the reader should be abandoned (the caller reports
+// corruption). Does not own the bytes.
+class ByteReader {
+ public:
+  explicit ByteReader(std::string_view data)
+      : p_(data.data()), end_(data.data() + data.size()) {}
+
+  // LEB128, least significant group first. Fails on a truncated varint, on
+  // one longer than kMaxVarint64Length bytes, and on one whose value does not
+  // fit 64 bits. Non-minimal encodings (0x80 0x00 for 0) are accepted, as
+  // in LevelDB and protobuf.
+  bool ReadVarint64(uint64_t* value) {
+    // Almost every varint in a column is one byte (small deltas, run
+    // lengths), so that case stays inline and branch-light.
+    if (p_ != end_ && static_cast<uint8_t>(*p_) < 0x80) {
+      *value = static_cast<uint8_t>(*p_++);
+      return true;
+    }
+    return ReadVarint64Slow(value);
+  }
+
+  bool ReadFixed32(uint32_t* value) {
+    if (remaining() < 4) return false;
+    *value = DecodeFixed32(p_);
+    p_ += 4;
+    return true;
+  }
+
+  bool ReadFixed64(uint64_t* value) {
+    if (remaining() < 8) return false;
+    *value = DecodeFixed64(p_);
+    p_ += 8;
+    return true;
+  }
+
+  bool ReadByte(uint8_t* value) {
+    if (p_ == end_) return false;
+    *value = static_cast<uint8_t>(*p_++);
+    return true;
+  }
+
+  // *bytes points into the reader's input.
+  bool ReadBytes(size_t n, std::string_view* bytes) {
+    if (remaining() < n) return false;
+    *bytes = std::string_view(p_, n);
+    p_ += n;
+    return true;
+  }
+
+  bool empty() const { return p_ == end_; }
+  size_t remaining() const { return static_cast<size_t>(end_ - p_); }
+
+ private:
+  bool ReadVarint64Slow(uint64_t* value);
+
+  const char* p_;
+  const char* end_;
+};
+
+}  // namespace kpidb::format
+
+#endif  // KPIDB_LIB_FORMAT_CODING_H_
