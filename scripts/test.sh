@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing, builds kpidb with
+# AddressSanitizer and UndefinedBehaviorSanitizer, and runs the whole suite
+# (unit and end-to-end tests) with ctest; then builds the optimized tree
+# (tools, benchmarks) and runs the suite there too.
+# KPIDB_TEST_SANITIZERS=0 skips the sanitizer pass, KPIDB_TEST_RELEASE=0 the
+# optimized one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh
+JOBS=$(nproc)
+
+if [ "${KPIDB_TEST_SANITIZERS:-1}" != 0 ]; then
+  cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+    -DKPIDB_SANITIZE=address,undefined -DKPIDB_BUILD_BENCHMARKS=OFF >/dev/null
+  cmake --build build-sanitize -j "$JOBS"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-sanitize --output-on-failure -j "$JOBS"
+fi
+if [ "${KPIDB_TEST_RELEASE:-1}" != 0 ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build -j "$JOBS"
+  ctest --test-dir build --output-on-failure -j "$JOBS"
+fi
