@@ -1,0 +1,94 @@
+#include "lib/query/select.h"
+
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/util/days.h"
+
+namespace kpidb::query {
+namespace {
+
+using store::ChunkRow;
+using store::kNoAsOf;
+using ::testing::ElementsAre;
+
+int64_t Day(int y, int m, int d) { return DaysFromCivil(y, m, d); }
+
+ChunkRow Row(int64_t start, int64_t end, int64_t as_of, int64_t value,
+             bool instant = false) {
+  ChunkRow r;
+  r.start = start;
+  r.end = end;
+  r.instant = instant;
+  r.as_of = as_of;
+  r.mantissa = value;
+  return r;
+}
+
+std::vector<int64_t> Values(const std::vector<ChunkRow>& rows, const RowFilter& f) {
+  std::vector<uint32_t> idx;
+  SelectRows(rows, f, &idx);
+  std::vector<int64_t> out;
+  for (uint32_t i : idx) out.push_back(rows[i].mantissa);
+  return out;
+}
+
+// Rows in chunk order: (span, start, as_of).
+std::vector<ChunkRow> Sample() {
+  return {
+      Row(Day(2013, 12, 31), Day(2013, 12, 31), Day(2014, 2, 7), 1, true),
+      Row(Day(2013, 4, 1), Day(2013, 6, 30), Day(2013, 8, 1), 10),
+      Row(Day(2013, 7, 1), Day(2013, 9, 30), Day(2013, 11, 1), 20),
+      Row(Day(2013, 10, 1), Day(2013, 12, 31), Day(2014, 2, 7), 30),
+      Row(Day(2013, 4, 1), Day(2013, 12, 31), Day(2014, 2, 7), 60),
+      // Three versions of FY2013: none, 2014-02-07, 2014-05-14.
+      Row(Day(2013, 4, 1), Day(2014, 3, 31), kNoAsOf, 1170),
+      Row(Day(2013, 4, 1), Day(2014, 3, 31), Day(2014, 2, 7), 1140),
+      Row(Day(2013, 4, 1), Day(2014, 3, 31), Day(2014, 5, 14), 1150),
+  };
+}
+
+TEST(SelectRowsTest, LatestVersionInOutputOrder) {
+  // End, then shorter first: instant, Q3, Q1-Q3 all end 2013-12-31.
+  EXPECT_THAT(Values(Sample(), RowFilter()), ElementsAre(10, 20, 1, 30, 60, 1150));
+}
+
+TEST(SelectRowsTest, AllVersionsOldestFirst) {
+  RowFilter f;
+  f.all_versions = true;
+  EXPECT_THAT(Values(Sample(), f), ElementsAre(10, 20, 1, 30, 60, 1170, 1140, 1150));
+}
+
+TEST(SelectRowsTest, AsOfHidesLaterVersionsAndFacts) {
+  RowFilter f;
+  f.as_of = Day(2014, 3, 1);
+  EXPECT_THAT(Values(Sample(), f), ElementsAre(10, 20, 1, 30, 60, 1140));
+  f.as_of = Day(2014, 1, 1);
+  EXPECT_THAT(Values(Sample(), f), ElementsAre(10, 20, 1170));
+  f.all_versions = true;
+  f.as_of = Day(2014, 2, 7);
+  EXPECT_THAT(Values(Sample(), f), ElementsAre(10, 20, 1, 30, 60, 1170, 1140));
+}
+
+TEST(SelectRowsTest, RangeKeepsPeriodsInside) {
+  RowFilter f;
+  f.from = Day(2013, 7, 1);
+  f.to = Day(2013, 12, 31);
+  EXPECT_THAT(Values(Sample(), f), ElementsAre(20, 1, 30));
+  f.from = Day(2013, 4, 1);
+  f.to = Day(2013, 6, 30);
+  EXPECT_THAT(Values(Sample(), f), ElementsAre(10));
+  f.to = Day(2013, 6, 29);
+  EXPECT_TRUE(Values(Sample(), f).empty());
+}
+
+TEST(SelectRowsTest, AppendsAfterExistingIndexes) {
+  std::vector<uint32_t> idx = {99};
+  SelectRows(Sample(), RowFilter(), &idx);
+  ASSERT_EQ(idx.size(), 7u);
+  EXPECT_EQ(idx[0], 99u);
+}
+
+}  // namespace
+}  // namespace kpidb::query
