@@ -22,7 +22,8 @@ struct Options {
   bool error_if_exists = false;
 
   // Open without taking the writer lock: Write() fails with
-  // FailedPrecondition, and nothing on disk is created or changed. Several
+  // FailedPrecondition (a dry run is allowed), and nothing on disk is
+  // created or changed. Several
   // read-only handles (in any processes) may coexist with one writer, but
   // they see the data as of their Open().
   bool read_only = false;
@@ -44,7 +45,7 @@ struct WriteOptions {
   bool replace = false;
 
   // Validate the batch against the database and compute the summary, but
-  // write nothing.
+  // write nothing. Allowed on a read-only handle.
   bool dry_run = false;
 
   // fsync the write-ahead log before Write() returns. The write is atomic

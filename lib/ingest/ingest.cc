@@ -319,13 +319,13 @@ absl::Status Ingester::Run(std::span<const IngestInput> inputs) {
   for (FileKind pass : {FileKind::kCompanies, FileKind::kFacts}) {
     for (size_t i = 0; i < inputs.size() && !TooManyErrors(); ++i) {
       if (!usable[i] || layouts[i].kind != pass) continue;
-      bytes_before_input_ = 0;
-      for (size_t j = 0; j < i; ++j) bytes_before_input_ += inputs[j].data.size();
       if (pass == FileKind::kCompanies) {
         LoadCompanies(i, readers[i].get(), layouts[i]);
       } else {
         LoadFacts(i, readers[i].get(), layouts[i]);
       }
+      // Progress counts bytes in the order inputs are processed.
+      bytes_before_input_ += inputs[i].data.size();
     }
   }
   if (report_->error_count > 0) {
@@ -338,10 +338,13 @@ absl::Status Ingester::Run(std::span<const IngestInput> inputs) {
   wo.replace = options_.replace;
   wo.dry_run = options_.dry_run;
   std::vector<RecordError> errors;
+  // One more than shown, to know whether the list is complete.
   absl::StatusOr<WriteSummary> summary =
-      db_->Write(wo, batch_, &errors, options_.max_errors);
+      db_->Write(wo, batch_, &errors, options_.max_errors + 1);
   if (!summary.ok()) {
     if (errors.empty()) return summary.status();
+    const bool truncated = errors.size() > options_.max_errors;
+    if (truncated) errors.resize(options_.max_errors);
     for (const RecordError& e : errors) {
       ++report_->error_count;
       std::string msg = kpidb::StrCat(TagName(e.tag), ": error: ", e.status.message());
@@ -351,7 +354,8 @@ absl::Status Ingester::Run(std::span<const IngestInput> inputs) {
       report_->errors.push_back(std::move(msg));
     }
     return absl::Status(summary.status().code(),
-                        kpidb::StrCat(errors.size(), " bad record",
+                        kpidb::StrCat(truncated ? "at least " : "",
+                                      errors.size(), " bad record",
                                      errors.size() == 1 ? "" : "s",
                                      "; nothing was written"));
   }

@@ -245,7 +245,7 @@ absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
                                            const WriteBatch& batch,
                                            std::vector<RecordError>* errors,
                                            size_t max_errors) {
-  if (options_.read_only) {
+  if (options_.read_only && !options.dry_run) {
     return absl::FailedPreconditionError(
         kpidb::StrCat(path_, ": database is open read-only"));
   }
@@ -587,14 +587,10 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
   std::vector<ChunkRow> decoded;
   std::vector<uint32_t> selected;
 
+  // No explicit snapshot: one MultiGet reads all its keys at one sequence
+  // number, and one iterator (used for every range scan below) reads an
+  // implicit snapshot taken when it is created.
   rocksdb::ReadOptions ro;
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
-  ro.snapshot = snapshot;
-  struct SnapshotReleaser {
-    rocksdb::DB* db;
-    const rocksdb::Snapshot* s;
-    ~SnapshotReleaser() { db->ReleaseSnapshot(s); }
-  } releaser{db_.get(), snapshot};
 
   auto consume = [&](uint32_t m, uint32_t sc, uint32_t c,
                      std::string_view value) -> absl::Status {
@@ -613,7 +609,12 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
     return absl::OkStatus();
   };
 
-  if (by_company && by_scenario) {
+  if (by_company) {
+    // Few companies: point lookups. Without a scenario filter, every
+    // scenario (there are few) is looked up.
+    if (!by_scenario) {
+      for (uint32_t id = 1; id < scenarios.size(); ++id) scenario_ids.push_back(id);
+    }
     std::vector<std::string> keys;
     std::vector<std::tuple<uint32_t, uint32_t, uint32_t>> ids;
     for (uint32_t m : metric_ids) {
@@ -639,8 +640,6 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
           m, sc, c, std::string_view(values[i].data(), values[i].size())));
     }
   } else {
-    absl::flat_hash_set<uint32_t> company_set(company_ids.begin(),
-                                              company_ids.end());
     absl::flat_hash_set<uint32_t> scenario_set(scenario_ids.begin(),
                                                scenario_ids.end());
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
@@ -658,7 +657,6 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
                             &km, &ks, &kc)) {
           return absl::DataLossError("damaged series key");
         }
-        if (by_company && !company_set.contains(kc)) continue;
         if (by_scenario && !scenario_set.contains(ks)) continue;
         KPIDB_RETURN_IF_ERROR(consume(
             km, ks, kc,

@@ -45,7 +45,8 @@ int RunDump(int argc, const char* const* argv, std::ostream& out,
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e, out, err);
+    // Help and version exit 0; every parse error is a usage error.
+    return app.exit(e, out, err) == 0 ? 0 : 2;
   }
   absl::StatusOr<DumpFormat> fmt = ParseDumpFormat(format);
   if (!fmt.ok()) {

@@ -1,3 +1,5 @@
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -44,7 +46,8 @@ int RunIngest(int argc, const char* const* argv, std::ostream& out,
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e, out, err);
+    // Help and version exit 0; every parse error is a usage error.
+    return app.exit(e, out, err) == 0 ? 0 : 2;
   }
 
   IngestOptions options;
@@ -65,8 +68,33 @@ int RunIngest(int argc, const char* const* argv, std::ostream& out,
           << (total > 0 ? done * 100 / total : 100) << "%)\n";
     };
   }
+  // A dry run never changes anything on disk: it reads an existing database
+  // without the writer lock, and validates against an empty scratch
+  // database when there is none yet.
   Options db_options;
-  db_options.read_only = false;
+  std::string scratch;
+  if (dry_run) {
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::path(db_path) / "CURRENT", ec)) {
+      db_options.read_only = true;
+    } else {
+      std::string tmpl =
+          (std::filesystem::temp_directory_path(ec) / "kpidb-dry-run-XXXXXX").string();
+      if (ec || mkdtemp(tmpl.data()) == nullptr) {
+        err << "kpidb-ingest: cannot create a scratch directory for --dry-run\n";
+        return 1;
+      }
+      scratch = tmpl;
+      db_path = scratch;
+    }
+  }
+  struct ScratchRemover {
+    const std::string& dir;
+    ~ScratchRemover() {
+      std::error_code ec;
+      if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+    }
+  } remover{scratch};
   absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(db_options, db_path);
   if (!db.ok()) {
     err << "kpidb-ingest: " << db.status().message() << "\n";
