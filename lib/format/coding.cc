@@ -27,14 +27,6 @@ void PutVarint64(std::string* dst, uint64_t value) {
   dst->append(buf, n);
 }
 
-int VarintLength(uint64_t value) {
-  int n = 1;
-  while (value >= 0x80) {
-    value >>= 7;
-    ++n;
-  }
-  return n;
-}
 
 bool ByteReader::ReadVarint64Slow(uint64_t* value) {
   // Work on locals so the compiler keeps them in registers, and store the

@@ -54,7 +54,10 @@ void PutFixed64(std::string* dst, uint64_t value);
 void PutVarint64(std::string* dst, uint64_t value);
 
 // Bytes PutVarint64(value) appends: 1..kMaxVarint64Length.
-int VarintLength(uint64_t value);
+inline int VarintLength(uint64_t value) {
+  // 1 + floor(log2(value) / 7), with 0 taking one byte.
+  return 1 + (63 - __builtin_clzll(value | 1)) / 7;
+}
 
 // ZigZag maps signed to unsigned so that values of small magnitude get short
 // varints: 0->0, -1->1, 1->2, -2->3, ... INT64_MIN->UINT64_MAX. Both

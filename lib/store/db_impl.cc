@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/types/span.h"
 #include "lib/util/str_cat.h"
 #include "lib/query/select.h"
 #include "lib/store/rocksdb_status.h"
@@ -334,15 +335,43 @@ absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
   }
 
   // Group rows by series, keeping batch order inside each group.
-  absl::flat_hash_map<GroupKey, std::vector<uint32_t>> groups;
-  for (uint32_t i = 0; i < rep.rows.size(); ++i) {
-    const WriteBatch::Rep::Row& row = rep.rows[i];
-    groups[GroupKey{map_metric[row.metric], map_scenario[row.scenario],
-                    map_company[row.company]}]
-        .push_back(i);
+  // Bucket the rows by series in two passes (count, then place) rather than
+  // growing one vector per series.
+  absl::flat_hash_map<GroupKey, uint32_t> group_ids;
+  std::vector<GroupKey> group_keys;
+  std::vector<uint32_t> row_group(rep.rows.size());
+  std::vector<uint32_t> group_begin;
+  {
+    GroupKey last{UINT32_MAX, UINT32_MAX, UINT32_MAX};
+    uint32_t last_id = 0;
+    for (uint32_t i = 0; i < rep.rows.size(); ++i) {
+      const WriteBatch::Rep::Row& row = rep.rows[i];
+      const GroupKey k{map_metric[row.metric], map_scenario[row.scenario],
+                       map_company[row.company]};
+      if (!(k == last)) {
+        auto [it, inserted] =
+            group_ids.try_emplace(k, static_cast<uint32_t>(group_keys.size()));
+        if (inserted) group_keys.push_back(k);
+        last = k;
+        last_id = it->second;
+      }
+      row_group[i] = last_id;
+    }
+    group_begin.assign(group_keys.size() + 1, 0);
+    for (uint32_t g : row_group) ++group_begin[g + 1];
+    for (size_t g = 0; g < group_keys.size(); ++g) {
+      group_begin[g + 1] += group_begin[g];
+    }
+  }
+  std::vector<uint32_t> grouped_rows(rep.rows.size());
+  {
+    std::vector<uint32_t> fill(group_begin.begin(), group_begin.end() - 1);
+    for (uint32_t i = 0; i < rep.rows.size(); ++i) {
+      grouped_rows[fill[row_group[i]]++] = i;
+    }
   }
 
-  rocksdb::WriteBatch wb;
+  rocksdb::WriteBatch wb(rep.rows.size() * 4 + group_keys.size() * 48);
   std::vector<ChunkRow> rows;
   std::string existing;
   // Value: index into rows, and the batch row that added it (or UINT32_MAX
@@ -351,7 +380,10 @@ absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
   absl::flat_hash_set<PeriodKey> periods;
   const rocksdb::ReadOptions read_options;
 
-  for (auto& [gk, members] : groups) {
+  for (size_t g = 0; g < group_keys.size(); ++g) {
+    const GroupKey& gk = group_keys[g];
+    const absl::Span<const uint32_t> members(grouped_rows.data() + group_begin[g],
+                                             group_begin[g + 1] - group_begin[g]);
     rows.clear();
     by_key.clear();
     periods.clear();

@@ -61,22 +61,22 @@ absl::Status WriteBatch::Put(std::string_view company, std::string_view metric,
   Rep& r = *rep_;
   if (scenario.empty()) scenario = kDefaultScenario;
   Rep::Row row;
-  row.company = r.Intern(company);
+  row.company = r.Intern(company, &r.last_company);
   if (!(r.validated[row.company] & kAsCompany)) {
     if (absl::Status s = ValidateCompanyId(company); !s.ok()) return s;
     r.validated[row.company] |= kAsCompany;
   }
-  row.metric = r.Intern(metric);
+  row.metric = r.Intern(metric, &r.last_metric);
   if (!(r.validated[row.metric] & kAsMetric)) {
     if (absl::Status s = ValidateMetric(metric); !s.ok()) return s;
     r.validated[row.metric] |= kAsMetric;
   }
-  row.scenario = r.Intern(scenario);
+  row.scenario = r.Intern(scenario, &r.last_scenario);
   if (!(r.validated[row.scenario] & kAsScenario)) {
     if (absl::Status s = ValidateScenario(scenario); !s.ok()) return s;
     r.validated[row.scenario] |= kAsScenario;
   }
-  row.source = source.empty() ? 0 : r.Intern(source);
+  row.source = source.empty() ? 0 : r.Intern(source, &r.last_source);
   const int64_t start = ToDays(period.start());
   const int64_t end = ToDays(period.end());
   if (start < kMinDay || end > kMaxDay) {
@@ -105,6 +105,10 @@ absl::Status WriteBatch::Put(std::string_view company, std::string_view metric,
   row.tag = tag;
   r.rows.push_back(row);
   return absl::OkStatus();
+}
+
+void WriteBatch::Reserve(size_t facts) {
+  rep_->rows.reserve(rep_->rows.size() + facts);
 }
 
 size_t WriteBatch::fact_count() const { return rep_->rows.size(); }

@@ -44,6 +44,17 @@ struct WriteBatch::Rep {
   std::vector<Unit> units;
 
   uint32_t Intern(std::string_view s);
+  // Intern() with a one-entry cache: bulk inputs repeat the same company,
+  // metric and scenario for many rows in a row.
+  uint32_t Intern(std::string_view s, uint32_t* last) {
+    if (*last < strings.size() && strings[*last] == s) return *last;
+    *last = Intern(s);
+    return *last;
+  }
+  uint32_t last_company = UINT32_MAX;
+  uint32_t last_metric = UINT32_MAX;
+  uint32_t last_scenario = UINT32_MAX;
+  uint32_t last_source = UINT32_MAX;
 };
 
 }  // namespace kpidb

@@ -696,5 +696,41 @@ INSTANTIATE_TEST_SUITE_P(Shapes, EncodeBestTest,
                            return std::string(info.param.name);
                          });
 
+// EncodeBest computes sizes without encoding; its pick must be the smallest
+// real encoding (lowest id on ties) for any input, and its bytes exactly that
+// codec's.
+TEST(EncodeBestTest, PicksTheSmallestRealEncoding) {
+  std::mt19937_64 rng(Seed());
+  for (int iter = 0; iter < 3000; ++iter) {
+    const size_t n = rng() % 40;
+    std::vector<int64_t> v(n);
+    const int shape = static_cast<int>(rng() % 5);
+    int64_t x = static_cast<int64_t>(rng());
+    for (size_t i = 0; i < n; ++i) {
+      switch (shape) {
+        case 0: v[i] = static_cast<int64_t>(rng()); break;                    // random
+        case 1: v[i] = static_cast<int64_t>(rng() % 3); break;                // few values
+        case 2: x += 91 + static_cast<int64_t>(rng() % 2); v[i] = x; break;   // dates
+        case 3: v[i] = (i / 4) % 2 == 0 ? INT64_MIN : INT64_MAX; break;       // extremes
+        default: x += static_cast<int64_t>(rng() % 300) - 150; v[i] = x;      // walk
+      }
+    }
+    std::string best_bytes;
+    uint8_t best_id = 0;
+    for (const Codec& c : AllCodecs()) {
+      std::string bytes;
+      c.encode(v, &bytes);
+      if (best_id == 0 || bytes.size() < best_bytes.size()) {
+        best_bytes = bytes;
+        best_id = static_cast<uint8_t>(c.id);
+      }
+    }
+    std::string out = "prefix";
+    const Encoding e = EncodeBest(v, &out);
+    ASSERT_EQ(static_cast<uint8_t>(e), best_id) << "iteration " << iter;
+    ASSERT_EQ(out, "prefix" + best_bytes) << "iteration " << iter;
+  }
+}
+
 }  // namespace
 }  // namespace kpidb::format
