@@ -41,6 +41,13 @@ class Decimal {
   // the exponent is out of range.
   static absl::StatusOr<Decimal> FromParts(int64_t mantissa, int exponent);
 
+  // FromParts() for parts already known to be valid (decoded from a checked
+  // chunk, say), without the cost of a StatusOr.
+  // REQUIRES: |mantissa| < 10^18, kMinExponent <= exponent <= kMaxExponent.
+  static constexpr Decimal FromValidParts(int64_t mantissa, int exponent) {
+    return Decimal(mantissa, exponent);
+  }
+
   // Parses a number as printed in a results deck or a CSV field:
   //   plain          "82746", "-1998", "+3.5", "117.0", ".5", "0.10"
   //   separators     "1,998", "22,102"  (commas must group by three digits)

@@ -33,9 +33,9 @@ struct Options {
   // Bytes of RocksDB block cache for encoded chunks.
   size_t block_cache_bytes = 64 << 20;
 
-  // Number of decoded series kept in memory (0 disables the cache). A hit
-  // skips RocksDB and decoding; writes invalidate the series they touch.
-  size_t decoded_series_cache_entries = 4096;
+  // Bytes of RocksDB row cache: whole encoded chunks, found without
+  // searching table blocks, for queries that name their series. 0 disables.
+  size_t row_cache_bytes = 32 << 20;
 };
 
 struct WriteOptions {

@@ -37,6 +37,7 @@
 #define KPIDB_INCLUDE_KPIDB_PERIOD_H_
 
 #include <compare>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -81,10 +82,21 @@ class Period {
   // The instant 1970-01-01.
   Period() = default;
 
+  // Periods cover the years 0001-9999 (REQUIRES for Instant; Duration and
+  // Parse refuse other years).
   static Period Instant(absl::CivilDay day) { return Period(day, day, true); }
   // InvalidArgument if end < start.
   static absl::StatusOr<Period> Duration(absl::CivilDay start,
                                          absl::CivilDay end);
+
+  // Builds a period from day numbers (days since 1970-01-01), the form
+  // chunks store: cheaper than going through absl::CivilDay.
+  // REQUIRES: start <= end, and start == end for an instant; both within
+  // the years 0001-9999.
+  static Period FromDayNumbers(int64_t start, int64_t end, bool instant) {
+    return Period(static_cast<int32_t>(start), static_cast<int32_t>(end),
+                  instant);
+  }
 
   // Parses a canonical label, a deck form, an ISO date (instant) or an
   // explicit "START/END" range, resolving fiscal labels through `calendar`.
@@ -94,13 +106,14 @@ class Period {
                                       const FiscalCalendar& calendar);
 
   bool is_instant() const { return instant_; }
-  absl::CivilDay start() const { return start_; }
+  absl::CivilDay start() const;
   // Same as start() for an instant.
-  absl::CivilDay end() const { return end_; }
+  absl::CivilDay end() const;
+  // start() and end() as day numbers (days since 1970-01-01).
+  int64_t start_day_number() const { return start_; }
+  int64_t end_day_number() const { return end_; }
   // Number of days covered; 0 for an instant.
-  int length_days() const {
-    return instant_ ? 0 : static_cast<int>(end_ - start_) + 1;
-  }
+  int length_days() const { return instant_ ? 0 : end_ - start_ + 1; }
 
   // The canonical label under `calendar`; an explicit range when no fiscal
   // label matches the dates, the ISO date for an instant.
@@ -108,7 +121,7 @@ class Period {
 
   // True when this period lies inside [from, to] (both inclusive days).
   bool Within(absl::CivilDay from, absl::CivilDay to) const {
-    return start_ >= from && end_ <= to;
+    return start() >= from && end() <= to;
   }
 
   friend bool operator==(const Period&, const Period&) = default;
@@ -117,11 +130,13 @@ class Period {
   friend std::strong_ordering operator<=>(const Period& a, const Period& b);
 
  private:
-  Period(absl::CivilDay start, absl::CivilDay end, bool instant)
+  Period(absl::CivilDay start, absl::CivilDay end, bool instant);
+  Period(int32_t start, int32_t end, bool instant)
       : start_(start), end_(end), instant_(instant) {}
 
-  absl::CivilDay start_ = absl::CivilDay(1970, 1, 1);
-  absl::CivilDay end_ = absl::CivilDay(1970, 1, 1);
+  // Day numbers: compact, and cheap to compare and sort.
+  int32_t start_ = 0;
+  int32_t end_ = 0;
   bool instant_ = true;
 };
 

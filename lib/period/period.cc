@@ -407,6 +407,11 @@ absl::StatusOr<Period> Period::Duration(absl::CivilDay start,
         absl::StrCat("period ends (", FormatDate(end), ") before it starts (",
                      FormatDate(start), ")"));
   }
+  if (start.year() < 1 || end.year() > 9999) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "period ", FormatDate(start), "/", FormatDate(end),
+        " is outside the years 0001-9999"));
+  }
   return Period(start, end, false);
 }
 
@@ -453,12 +458,22 @@ absl::StatusOr<Period> Period::Parse(std::string_view label,
   return Period(start, end, false);
 }
 
+Period::Period(absl::CivilDay start, absl::CivilDay end, bool instant)
+    : start_(static_cast<int32_t>(ToDays(start))),
+      end_(static_cast<int32_t>(ToDays(end))),
+      instant_(instant) {}
+
+absl::CivilDay Period::start() const { return FromDays(start_); }
+absl::CivilDay Period::end() const { return FromDays(end_); }
+
 std::string Period::Label(const FiscalCalendar& calendar) const {
-  if (instant_) return FormatDate(start_);
+  const absl::CivilDay start_c = start();
+  if (instant_) return FormatDate(start_c);
+  const absl::CivilDay end_c = end();
 
   Year fy;
   int first, last;
-  if (MatchQuarters(calendar, start_, end_, &fy, &first, &last)) {
+  if (MatchQuarters(calendar, start_c, end_c, &fy, &first, &last)) {
     // The shortest name: a whole year, a half, a single quarter, or the one
     // year-to-date range that has no other name. Q2-Q3 and Q2-Q4 have no
     // canonical name and fall through to the explicit range.
@@ -490,14 +505,14 @@ std::string Period::Label(const FiscalCalendar& calendar) const {
     }
   }
 
-  if (FitsWriteDate(start_) && FitsWriteDate(end_)) {
+  if (FitsWriteDate(start_c) && FitsWriteDate(end_c)) {
     char buf[21];
-    WriteDate(start_, buf);
+    WriteDate(start_c, buf);
     buf[10] = '/';
-    WriteDate(end_, buf + 11);
+    WriteDate(end_c, buf + 11);
     return std::string(buf, sizeof(buf));
   }
-  return absl::StrCat(FormatDate(start_), "/", FormatDate(end_));
+  return absl::StrCat(FormatDate(start_c), "/", FormatDate(end_c));
 }
 
 std::strong_ordering operator<=>(const Period& a, const Period& b) {
@@ -507,8 +522,8 @@ std::strong_ordering operator<=>(const Period& a, const Period& b) {
   }
   // Same end: the shorter first, so an instant (length 0) precedes every
   // duration and a quarter precedes the year-to-date range ending with it.
-  const absl::civil_diff_t a_length = a.instant_ ? 0 : a.end_ - a.start_ + 1;
-  const absl::civil_diff_t b_length = b.instant_ ? 0 : b.end_ - b.start_ + 1;
+  const int64_t a_length = a.length_days();
+  const int64_t b_length = b.length_days();
   if (a_length != b_length) return a_length <=> b_length;
   // Equal end and length imply an equal start and kind; these only keep the
   // order total and consistent with operator== whatever the fields hold.

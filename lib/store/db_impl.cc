@@ -47,6 +47,9 @@ rocksdb::Options RocksOptions(const Options& options) {
   // cheaply, ZSTD does better where data settles.
   ro.compression = rocksdb::kLZ4Compression;
   ro.bottommost_compression = rocksdb::kZSTD;
+  if (options.row_cache_bytes > 0) {
+    ro.row_cache = rocksdb::NewLRUCache(options.row_cache_bytes);
+  }
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -190,6 +193,8 @@ absl::Status DBImpl::LoadCatalog() {
         Company c, DecodeCompanyValue(std::string_view(it->value().data(),
                                                        it->value().size())));
     c.id = company_ids.Get(id);
+    if (calendars_.size() <= id) calendars_.resize(id + 1);
+    calendars_[id] = c.calendar;
     companies_[id] = std::move(c);
   }
   if (!it->status().ok()) return FromRocksDB(it->status(), "catalog");
@@ -197,9 +202,8 @@ absl::Status DBImpl::LoadCatalog() {
 }
 
 FiscalCalendar DBImpl::CalendarOfId(uint32_t company_id) const {
-  auto it = companies_.find(company_id);
-  return it == companies_.end() ? FiscalCalendar::CalendarYear()
-                                : it->second.calendar;
+  return company_id < calendars_.size() ? calendars_[company_id]
+                                        : FiscalCalendar::CalendarYear();
 }
 
 std::string DBImpl::SeriesName(uint32_t metric, uint32_t scenario,
@@ -546,7 +550,11 @@ absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
     return FromRocksDB(s, path_);
   }
   units_ = std::move(units_by_id);
-  for (auto& [id, company] : company_updates) companies_[id] = company;
+  for (auto& [id, company] : company_updates) {
+    if (calendars_.size() <= id) calendars_.resize(id + 1);
+    calendars_[id] = company.calendar;
+    companies_[id] = company;
+  }
   return summary;
 }
 
@@ -584,40 +592,74 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
   }
   const bool by_scenario = !query.scenarios.empty();
   const bool by_company = !query.companies.empty();
-  // Bounds resolve per company calendar; check their syntax once up front.
-  for (const std::string* bound : {&query.from, &query.to}) {
-    if (bound->empty()) continue;
-    absl::StatusOr<Period> p = Period::Parse(*bound, FiscalCalendar());
-    if (!p.ok()) {
-      return absl::InvalidArgumentError(kpidb::StrCat(
-          "bad period bound: ", p.status().message()));
-    }
-  }
-  absl::flat_hash_map<uint32_t, query::RowFilter> filters;
+  // Bounds resolve through each company's calendar. There are few distinct
+  // calendars, so each is resolved once; the first resolution also checks
+  // the bounds' syntax.
   query::RowFilter base_filter;
   base_filter.all_versions = query.all_versions;
   if (query.as_of.has_value()) base_filter.as_of = ToDays(*query.as_of);
-  auto filter_for = [&](uint32_t company) -> const query::RowFilter& {
-    auto it = filters.find(company);
-    if (it != filters.end()) return it->second;
+  std::vector<std::pair<FiscalCalendar, query::RowFilter>> filters;
+  auto resolve_bounds =
+      [&](const FiscalCalendar& cal) -> absl::StatusOr<query::RowFilter> {
     query::RowFilter f = base_filter;
+    if (!query.from.empty()) {
+      absl::StatusOr<Period> p = Period::Parse(query.from, cal);
+      if (!p.ok()) {
+        return absl::InvalidArgumentError(
+            kpidb::StrCat("bad period bound: ", p.status().message()));
+      }
+      f.from = p->start_day_number();
+    }
+    if (!query.to.empty()) {
+      absl::StatusOr<Period> p = Period::Parse(query.to, cal);
+      if (!p.ok()) {
+        return absl::InvalidArgumentError(
+            kpidb::StrCat("bad period bound: ", p.status().message()));
+      }
+      f.to = p->end_day_number();
+    }
+    return f;
+  };
+  {
+    const FiscalCalendar cal = FiscalCalendar::CalendarYear();
+    KPIDB_ASSIGN_OR_RETURN(query::RowFilter f, resolve_bounds(cal));
+    filters.emplace_back(cal, f);
+  }
+  auto filter_for = [&](uint32_t company) -> const query::RowFilter& {
     const FiscalCalendar cal = CalendarOfId(company);
-    if (!query.from.empty()) f.from = ToDays(Period::Parse(query.from, cal)->start());
-    if (!query.to.empty()) f.to = ToDays(Period::Parse(query.to, cal)->end());
-    return filters.emplace(company, f).first->second;
+    for (const auto& [c, f] : filters) {
+      if (c == cal) return f;
+    }
+    // Valid syntax was checked above; a fiscal label resolves under any
+    // valid calendar.
+    filters.emplace_back(cal, *resolve_bounds(cal));
+    return filters.back().second;
   };
 
   uint32_t needed = kNeedAsOf;  // version selection reads as_of
   if (query.with_units) needed |= kNeedUnits;
   if (query.with_sources) needed |= kNeedSources;
 
+  // A series with selected rows: rows[begin, end) of `selected_rows`.
   struct Hit {
     uint32_t metric, scenario, company;
-    std::vector<ChunkRow> rows;
+    size_t begin, end;
   };
   std::vector<Hit> hits;
-  std::vector<ChunkRow> decoded;
-  std::vector<uint32_t> selected;
+  // Scratch kept per thread across queries: fresh multi-megabyte buffers
+  // cost a page fault per 4 KiB, which dominated large queries.
+  thread_local std::vector<ChunkRow> selected_rows;
+  thread_local std::vector<ChunkRow> decoded;
+  thread_local std::vector<uint32_t> selected;
+  selected_rows.clear();
+  struct ScratchTrim {
+    ~ScratchTrim() {
+      // Do not pin the memory of one huge query forever.
+      if (selected_rows.capacity() > (size_t{1} << 20)) {
+        std::vector<ChunkRow>().swap(selected_rows);
+      }
+    }
+  } trim;
 
   // No explicit snapshot: one MultiGet reads all its keys at one sequence
   // number, and one iterator (used for every range scan below) reads an
@@ -634,10 +676,9 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
     selected.clear();
     query::SelectRows(decoded, filter_for(c), &selected);
     if (selected.empty()) return absl::OkStatus();
-    Hit hit{m, sc, c, {}};
-    hit.rows.reserve(selected.size());
-    for (uint32_t i : selected) hit.rows.push_back(decoded[i]);
-    hits.push_back(std::move(hit));
+    const size_t begin = selected_rows.size();
+    for (uint32_t i : selected) selected_rows.push_back(decoded[i]);
+    hits.push_back(Hit{m, sc, c, begin, selected_rows.size()});
     return absl::OkStatus();
   };
 
@@ -656,6 +697,19 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
           ids.emplace_back(m, sc, c);
         }
       }
+    }
+    if (keys.size() == 1) {
+      // One series: a plain Get (through RocksDB's row cache) is cheaper
+      // than a MultiGet batch.
+      rocksdb::PinnableSlice value;
+      rocksdb::Status st = db_->Get(ro, db_->DefaultColumnFamily(), keys[0], &value);
+      if (!st.ok() && !st.IsNotFound()) return FromRocksDB(st, path_);
+      if (st.ok()) {
+        auto [m, sc, c] = ids[0];
+        KPIDB_RETURN_IF_ERROR(
+            consume(m, sc, c, std::string_view(value.data(), value.size())));
+      }
+      keys.clear();
     }
     std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
     std::vector<rocksdb::PinnableSlice> values(keys.size());
@@ -698,7 +752,7 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
     }
   }
 
-  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+  auto series_less = [&](const Hit& a, const Hit& b) {
     const std::string& ac = company_dict.Get(a.company);
     const std::string& bc = company_dict.Get(b.company);
     if (ac != bc) return ac < bc;
@@ -706,34 +760,45 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
     const std::string& bm = metrics.Get(b.metric);
     if (am != bm) return am < bm;
     return scenarios.Get(a.scenario) < scenarios.Get(b.scenario);
-  });
+  };
+  // Ids are often given in name order (a bulk load sorted by company), so
+  // a scan usually yields sorted series already.
+  if (!std::is_sorted(hits.begin(), hits.end(), series_less)) {
+    std::sort(hits.begin(), hits.end(), series_less);
+  }
 
   QueryResult result;
-  size_t total = 0;
-  for (const Hit& h : hits) total += h.rows.size();
+  const size_t total = selected_rows.size();
   result.series.reserve(hits.size());
   result.series_offsets.reserve(hits.size() + 1);
   result.periods.reserve(total);
   result.values.reserve(total);
   std::vector<uint32_t> unit_slot(needed & kNeedUnits ? units_.size() : 0,
                                   UINT32_MAX);
-  absl::flat_hash_map<uint32_t, uint32_t> source_slot;
+  // Source id -> index in result.source_table, in a per-thread vector
+  // indexed by id (reset after use) rather than a hash map per query.
   const Dictionary& sources = Dict(dicts_, DictKind::kSource);
+  thread_local std::vector<uint32_t> source_slot;
+  thread_local std::vector<uint32_t> touched_sources;
+  if (query.with_sources && source_slot.size() < sources.size()) {
+    source_slot.resize(sources.size(), UINT32_MAX);
+  }
+  struct SlotReset {
+    ~SlotReset() {
+      for (uint32_t id : touched_sources) source_slot[id] = UINT32_MAX;
+      touched_sources.clear();
+    }
+  } slot_reset;
   for (const Hit& h : hits) {
     result.series.push_back(SeriesInfo{company_dict.Get(h.company),
                                        metrics.Get(h.metric),
                                        scenarios.Get(h.scenario),
                                        CalendarOfId(h.company)});
-    for (const ChunkRow& r : h.rows) {
-      if (r.instant) {
-        result.periods.push_back(Period::Instant(FromDays(r.start)));
-      } else {
-        result.periods.push_back(
-            *Period::Duration(FromDays(r.start), FromDays(r.end)));
-      }
-      absl::StatusOr<Decimal> v = Decimal::FromParts(r.mantissa, r.exponent);
-      if (!v.ok()) return absl::DataLossError("damaged value");
-      result.values.push_back(*v);
+    for (size_t ri = h.begin; ri < h.end; ++ri) {
+      const ChunkRow& r = selected_rows[ri];
+      // DecodeChunk checked the ranges these rely on.
+      result.periods.push_back(Period::FromDayNumbers(r.start, r.end, r.instant));
+      result.values.push_back(Decimal::FromValidParts(r.mantissa, r.exponent));
       if (query.with_units) {
         if (r.unit_id >= units_.size()) {
           return absl::DataLossError("damaged chunk: unknown unit id");
@@ -755,10 +820,13 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
         if (!sources.Contains(r.source_id)) {
           return absl::DataLossError("damaged chunk: unknown source id");
         }
-        auto [it, inserted] = source_slot.try_emplace(
-            r.source_id, static_cast<uint32_t>(result.source_table.size()));
-        if (inserted) result.source_table.push_back(sources.Get(r.source_id));
-        result.source_ids.push_back(it->second);
+        uint32_t& slot = source_slot[r.source_id];
+        if (slot == UINT32_MAX) {
+          slot = static_cast<uint32_t>(result.source_table.size());
+          touched_sources.push_back(r.source_id);
+          result.source_table.push_back(sources.Get(r.source_id));
+        }
+        result.source_ids.push_back(slot);
       }
     }
     result.series_offsets.push_back(result.periods.size());

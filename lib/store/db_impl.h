@@ -60,6 +60,9 @@ class DBImpl final : public DB {
   // Defined companies by company dictionary id.
   absl::flat_hash_map<uint32_t, Company> companies_
       ABSL_GUARDED_BY(catalog_mu_);
+  // Calendar of every company id (the calendar year when undefined): the
+  // query path looks one up per series.
+  std::vector<FiscalCalendar> calendars_ ABSL_GUARDED_BY(catalog_mu_);
 };
 
 }  // namespace kpidb::store

@@ -133,8 +133,15 @@ absl::Status DecodeChunk(std::string_view chunk, uint32_t needed,
   }
   if (!in.empty()) return Corrupt("trailing bytes");
 
-  rows->assign(n, ChunkRow());
-  std::vector<int64_t> a(n), b(n);
+  // resize, not assign: the loops below set every field (scratch vectors
+  // are reused, and re-initializing them showed in profiles).
+  rows->resize(n);
+  // Scratch columns, kept per thread: queries decode thousands of chunks.
+  thread_local std::vector<int64_t> a, b;
+  if (a.size() < n) {
+    a.resize(n);
+    b.resize(n);
+  }
   auto decode = [&](int c, std::vector<int64_t>* out) -> absl::Status {
     absl::Status s = format::DecodeColumn(encodings[c], columns[c], n,
                                           out->data());
@@ -147,8 +154,17 @@ absl::Status DecodeChunk(std::string_view chunk, uint32_t needed,
   if (absl::Status s = decode(kColStartGap, &a); !s.ok()) return s;
   if (absl::Status s = decode(kColSpan, &b); !s.ok()) return s;
   int64_t next = 0;
+  // The month index (year * 12 + month - 1) after the previous row's end,
+  // when that row ended on a month's last day: a start with gap 0 is then
+  // that month's 1st, and needs no date conversion.
+  bool next_is_first = false;
+  int64_t next_month = 0;
   for (size_t i = 0; i < n; ++i) {
     ChunkRow& r = (*rows)[i];
+    r.instant = false;
+    r.unit_id = 0;
+    r.as_of = kNoAsOf;
+    r.source_id = 0;
     if (a[i] > 2 * kMaxAbsDay || a[i] < -2 * kMaxAbsDay) {
       return Corrupt("period start out of range");
     }
@@ -160,17 +176,24 @@ absl::Status DecodeChunk(std::string_view chunk, uint32_t needed,
     if (code == 0) {
       r.instant = true;
       r.end = r.start;
+      next_is_first = false;
     } else if (code < 0 || code == 1 || code > 4 * kMaxAbsDay) {
       return Corrupt("period span out of range");
     } else if (code % 2 == 0) {
-      const YearMonthDay s = CivilFromDays(r.start);
-      if (s.day != 1) return Corrupt("month span not starting on a 1st");
-      const int64_t last = s.year * 12 + (s.month - 1) + code / 2 - 1;
-      const int64_t ey = last >= 0 ? last / 12 : -((-last + 11) / 12);
-      const int em = static_cast<int>(last - ey * 12) + 1;
-      r.end = DaysFromCivil(ey, em, DaysInMonth(ey, em));
+      int64_t first_month;
+      if (next_is_first && a[i] == 0) {
+        first_month = next_month;
+      } else {
+        const YearMonthDay s = CivilFromDays(r.start);
+        if (s.day != 1) return Corrupt("month span not starting on a 1st");
+        first_month = s.year * 12 + (s.month - 1);
+      }
+      next_month = first_month + code / 2;
+      r.end = MonthStartDay(next_month) - 1;
+      next_is_first = true;
     } else {
       r.end = r.start + (code - 1) / 2 - 1;
+      next_is_first = false;
     }
     if (r.end > kMaxAbsDay) return Corrupt("period end out of range");
     next = r.end + 1;
