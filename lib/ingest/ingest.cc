@@ -89,6 +89,7 @@ class Ingester {
   WriteBatch batch_;
   absl::flat_hash_map<std::string, FiscalCalendar> calendars_;
   absl::flat_hash_map<std::string, Unit> units_;
+  std::vector<bool> utf8_valid_;
   size_t records_ = 0;
   size_t total_bytes_ = 0;
   size_t bytes_before_input_ = 0;
@@ -194,7 +195,9 @@ void Ingester::LoadCompanies(size_t input, csv::Reader* reader,
       continue;
     }
     bool utf8 = true;
-    for (std::string_view f : rec.fields) utf8 = utf8 && csv::IsValidUtf8(f);
+    if (!utf8_valid_[input]) {
+      for (std::string_view f : rec.fields) utf8 = utf8 && csv::IsValidUtf8(f);
+    }
     if (!utf8) {
       Error(input, rec.line, "invalid UTF-8");
       continue;
@@ -247,7 +250,9 @@ void Ingester::LoadFacts(size_t input, csv::Reader* reader,
       continue;
     }
     bool utf8 = true;
-    for (std::string_view f : rec.fields) utf8 = utf8 && csv::IsValidUtf8(f);
+    if (!utf8_valid_[input]) {
+      for (std::string_view f : rec.fields) utf8 = utf8 && csv::IsValidUtf8(f);
+    }
     if (!utf8) {
       Error(input, rec.line, "invalid UTF-8");
       continue;
@@ -305,11 +310,22 @@ absl::Status Ingester::Run(std::span<const Source> inputs) {
   // Size the batch once: a facts file has about one record per line, and
   // growing a vector of millions of rows copies and faults in pages again
   // and again.
+  // Lines are counted in the first MiB of each input and extrapolated
+  // (counting them all would cost another pass over the data).
   size_t lines = 0;
   for (const Source& in : inputs) {
-    lines += static_cast<size_t>(std::count(in.data.begin(), in.data.end(), '\n'));
+    const size_t sample = std::min<size_t>(in.data.size(), 1 << 20);
+    const size_t in_sample = static_cast<size_t>(
+        std::count(in.data.begin(), in.data.begin() + sample, '\n'));
+    lines += sample == 0 ? 0 : in_sample * (in.data.size() / sample) * 11 / 10 + 1;
   }
   batch_.Reserve(lines);
+  // Validate UTF-8 once per input; records are checked one by one (to name
+  // the bad lines) only in an input that fails.
+  utf8_valid_.resize(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    utf8_valid_[i] = csv::IsValidUtf8(inputs[i].data);
+  }
   // Headers first: companies files go before facts files.
   std::vector<std::unique_ptr<csv::Reader>> readers;
   std::vector<Layout> layouts(inputs.size());

@@ -13,6 +13,7 @@
 #include "lib/store/series_chunk.h"
 #include "lib/store/write_batch_rep.h"
 #include "lib/util/days.h"
+#include "lib/util/huge_page_allocator.h"
 #include "lib/util/status_macros.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
@@ -65,18 +66,6 @@ struct GroupKey {
   template <typename H>
   friend H AbslHashValue(H h, const GroupKey& k) {
     return H::combine(std::move(h), k.metric, k.scenario, k.company);
-  }
-};
-
-// A fact's identity inside its series (as_of 0 when used for the period).
-struct PeriodKey {
-  int64_t start, end;
-  bool instant;
-  int64_t as_of;
-  bool operator==(const PeriodKey&) const = default;
-  template <typename H>
-  friend H AbslHashValue(H h, const PeriodKey& k) {
-    return H::combine(std::move(h), k.start, k.end, k.instant, k.as_of);
   }
 };
 
@@ -343,7 +332,7 @@ absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
   // growing one vector per series.
   absl::flat_hash_map<GroupKey, uint32_t> group_ids;
   std::vector<GroupKey> group_keys;
-  std::vector<uint32_t> row_group(rep.rows.size());
+  std::vector<uint32_t, HugePageAllocator<uint32_t>> row_group(rep.rows.size());
   std::vector<uint32_t> group_begin;
   {
     GroupKey last{UINT32_MAX, UINT32_MAX, UINT32_MAX};
@@ -367,7 +356,7 @@ absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
       group_begin[g + 1] += group_begin[g];
     }
   }
-  std::vector<uint32_t> grouped_rows(rep.rows.size());
+  std::vector<uint32_t, HugePageAllocator<uint32_t>> grouped_rows(rep.rows.size());
   {
     std::vector<uint32_t> fill(group_begin.begin(), group_begin.end() - 1);
     for (uint32_t i = 0; i < rep.rows.size(); ++i) {
@@ -378,10 +367,8 @@ absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
   rocksdb::WriteBatch wb(rep.rows.size() * 4 + group_keys.size() * 48);
   std::vector<ChunkRow> rows;
   std::string existing;
-  // Value: index into rows, and the batch row that added it (or UINT32_MAX
-  // for a stored row).
-  absl::flat_hash_map<PeriodKey, std::pair<uint32_t, uint32_t>> by_key;
-  absl::flat_hash_set<PeriodKey> periods;
+  std::vector<uint32_t> origin, order;
+  std::vector<uint8_t> keep;
   const rocksdb::ReadOptions read_options;
 
   for (size_t g = 0; g < group_keys.size(); ++g) {
@@ -389,8 +376,6 @@ absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
     const absl::Span<const uint32_t> members(grouped_rows.data() + group_begin[g],
                                              group_begin[g + 1] - group_begin[g]);
     rows.clear();
-    by_key.clear();
-    periods.clear();
     const std::string key = SeriesKey(gk.metric, gk.scenario, gk.company);
     auto series_name = [&]() {
       auto name = [&](DictKind kind, uint32_t id) -> std::string {
@@ -420,22 +405,23 @@ absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
         return absl::DataLossError(
             kpidb::StrCat("series ", series_name(), ": ", d.message()));
       }
-      for (uint32_t i = 0; i < rows.size(); ++i) {
-        const ChunkRow& r = rows[i];
-        by_key[PeriodKey{r.start, r.end, r.instant, r.as_of}] = {i, UINT32_MAX};
-        periods.insert(PeriodKey{r.start, r.end, r.instant, 0});
+      for (const ChunkRow& r : rows) {
         if (r.unit_id >= units_by_id.size()) {
           return absl::DataLossError(kpidb::StrCat(
               "series ", series_name(), ": chunk names an unknown unit"));
         }
       }
     }
+    const size_t stored_count = rows.size();
+    // origin[i]: the batch row that rows[i] came from, kStored for stored.
+    constexpr uint32_t kStored = UINT32_MAX;
+    origin.assign(stored_count, kStored);
+
     // The series' dimension: from the stored rows, else its first batch row.
     const Unit* dimension = nullptr;
     uint64_t dimension_tag = 0;
     bool dimension_from_batch = false;
     if (!rows.empty()) dimension = &units_by_id[rows[0].unit_id];
-    bool changed = false;
     for (uint32_t bi : members) {
       const WriteBatch::Rep::Row& b = rep.rows[bi];
       const Unit& unit = rep.units[b.unit];
@@ -466,45 +452,97 @@ absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
       r.unit_id = map_unit[b.unit];
       r.as_of = b.as_of == WriteBatch::Rep::kNoAsOf ? kNoAsOf : b.as_of;
       r.source_id = map_source[b.source];
-      const PeriodKey pk{r.start, r.end, r.instant, r.as_of};
-      auto it = by_key.find(pk);
-      if (it != by_key.end()) {
-        ChunkRow& old = rows[it->second.first];
-        const bool identical = old.mantissa == r.mantissa &&
-                               old.exponent == r.exponent &&
-                               old.unit_id == r.unit_id &&
-                               old.source_id == r.source_id;
-        if (identical) {
-          ++summary.unchanged;
-        } else if (it->second.second != UINT32_MAX) {
-          fail(b.tag,
-               absl::AlreadyExistsError(kpidb::StrCat(
-                   "conflicting duplicate: ", series_name(), " ",
-                   Describe(r, unit), " differs from ",
-                   Describe(old, units_by_id[old.unit_id]),
-                   " given for the same period and as_of")),
-               rep.rows[it->second.second].tag);
-        } else if (options.replace) {
-          old = r;
-          changed = true;
-          ++summary.replaced;
-        } else {
-          fail(b.tag, absl::AlreadyExistsError(kpidb::StrCat(
-                          "conflicts with stored fact: ", series_name(), " is ",
-                          Describe(old, units_by_id[old.unit_id]),
-                          " for this period and as_of, not ",
-                          Describe(r, unit), " (use --replace to change it)")));
-        }
-        continue;
-      }
-      if (periods.insert(PeriodKey{r.start, r.end, r.instant, 0}).second) {
-        ++summary.new_facts;
-      } else {
-        ++summary.versions_added;
-      }
-      by_key[pk] = {static_cast<uint32_t>(rows.size()), bi};
       rows.push_back(r);
-      changed = true;
+      origin.push_back(bi);
+    }
+
+    // Merge by sorting: rows with the same key become neighbours, stored
+    // first and then in batch order. (Cheaper than hashing every row.)
+    order.resize(rows.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+      const ChunkRow& a = rows[x];
+      const ChunkRow& b = rows[y];
+      return std::tie(a.start, a.end, a.instant, a.as_of, x) <
+             std::tie(b.start, b.end, b.instant, b.as_of, y);
+    });
+    keep.assign(rows.size(), 1);
+    auto identical = [](const ChunkRow& a, const ChunkRow& b) {
+      return a.mantissa == b.mantissa && a.exponent == b.exponent &&
+             a.unit_id == b.unit_id && a.source_id == b.source_id;
+    };
+    auto tag_of = [&](uint32_t i) { return rep.rows[origin[i]].tag; };
+    bool changed = false;
+    for (size_t i = 0; i < order.size();) {
+      // [i, j): one period; its versions are [k, l) runs of one as_of.
+      size_t j = i;
+      bool period_known = false;
+      while (j < order.size() && rows[order[j]].SamePeriod(rows[order[i]])) {
+        period_known = period_known || origin[order[j]] == kStored;
+        ++j;
+      }
+      for (size_t k = i; k < j;) {
+        size_t l = k + 1;
+        while (l < j && rows[order[l]].as_of == rows[order[k]].as_of) ++l;
+        const uint32_t anchor = order[k];
+        uint32_t first_batch = kStored;
+        if (origin[anchor] != kStored) {
+          first_batch = anchor;
+          changed = true;
+          if (period_known) {
+            ++summary.versions_added;
+          } else {
+            ++summary.new_facts;
+          }
+          period_known = true;
+        }
+        for (size_t m = k + 1; m < l; ++m) {
+          const uint32_t idx = order[m];
+          keep[idx] = 0;
+          const ChunkRow& r = rows[idx];
+          const Unit& unit = units_by_id[r.unit_id];
+          if (first_batch == kStored) {
+            // The first batch row for a stored key.
+            first_batch = idx;
+            ChunkRow& old = rows[anchor];
+            if (identical(old, r)) {
+              ++summary.unchanged;
+            } else if (options.replace) {
+              old = r;
+              changed = true;
+              ++summary.replaced;
+            } else {
+              fail(tag_of(idx),
+                   absl::AlreadyExistsError(kpidb::StrCat(
+                       "conflicts with stored fact: ", series_name(), " is ",
+                       Describe(old, units_by_id[old.unit_id]),
+                       " for this period and as_of, not ", Describe(r, unit),
+                       " (use --replace to change it)")));
+            }
+          } else if (identical(rows[first_batch], r)) {
+            ++summary.unchanged;
+          } else {
+            // Two inputs disagree: even --replace cannot choose.
+            const ChunkRow& other = rows[first_batch];
+            fail(tag_of(idx),
+                 absl::AlreadyExistsError(kpidb::StrCat(
+                     "conflicting duplicate: ", series_name(), " ",
+                     Describe(r, unit), " differs from ",
+                     Describe(other, units_by_id[other.unit_id]),
+                     " given for the same period and as_of")),
+                 tag_of(first_batch));
+          }
+        }
+        k = l;
+      }
+      i = j;
+    }
+    if (changed && found.empty() && !options.dry_run) {
+      size_t w = 0;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (keep[i]) rows[w++] = rows[i];
+      }
+      rows.resize(w);
     }
     if (changed && found.empty() && !options.dry_run) {
       wb.Put(key, EncodeChunk(&rows));

@@ -77,8 +77,8 @@ absl::Status WriteBatch::Put(std::string_view company, std::string_view metric,
     r.validated[row.scenario] |= kAsScenario;
   }
   row.source = source.empty() ? 0 : r.Intern(source, &r.last_source);
-  const int64_t start = ToDays(period.start());
-  const int64_t end = ToDays(period.end());
+  const int64_t start = period.start_day_number();
+  const int64_t end = period.end_day_number();
   if (start < kMinDay || end > kMaxDay) {
     return absl::InvalidArgumentError("period outside the years 0001-9999");
   }

@@ -13,6 +13,7 @@
 #include "kpidb/unit.h"
 #include "lib/util/str_cat.h"
 #include "kpidb/write_batch.h"
+#include "lib/util/huge_page_allocator.h"
 
 namespace kpidb {
 
@@ -35,7 +36,7 @@ struct WriteBatch::Rep {
   };
 
   std::vector<std::pair<Company, uint64_t>> companies;
-  std::vector<Row> rows;
+  std::vector<Row, HugePageAllocator<Row>> rows;
   // Interned strings of every kind; index 0 is "".
   std::vector<std::string> strings = {std::string()};
   absl::flat_hash_map<std::string, uint32_t> string_ids = {{std::string(), 0}};
