@@ -1,7 +1,13 @@
 // Tests of kpidb-ingest and kpidb-dump: in-process through RunIngest/RunDump
 // for argument handling, and end-to-end through the built binaries.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -706,4 +713,93 @@ TEST_F(ToolsBinaryTest, AsOfFlagFillsAsOf) {
 }
 
 }  // namespace
+// kpidb-ingest writes one RocksDB batch at the end, so a process killed at
+// any moment leaves either the old database or the whole load.
+TEST_F(ToolsBinaryTest, KilledIngestIsAllOrNothing) {
+  ASSERT_NO_FATAL_FAILURE(LoadSample(db_));
+  const std::string big = tmp_.Sub("big.csv");
+  constexpr int kFacts = 200000;
+  {
+    std::ofstream f(big);
+    f << "company,metric,period,value,unit,as_of\n";
+    for (int i = 0; i < kFacts; ++i) {
+      f << "K" << (i / 500) << ",m" << (i / 50 % 10) << ",FY" << (1900 + i % 50)
+        << "," << i << ",count,2020-01-01\n";
+    }
+  }
+  auto count_facts = [&]() -> size_t {
+    Options options;
+    options.read_only = true;
+    absl::StatusOr<std::unique_ptr<DB>> handle = DB::Open(options, db_);
+    EXPECT_THAT(handle, IsOk());
+    if (!handle.ok()) return 0;
+    Query q;
+    q.all_versions = true;
+    q.with_sources = false;
+    absl::StatusOr<QueryResult> r = (*handle)->Execute(q);
+    EXPECT_THAT(r, IsOk());
+    return r.ok() ? r->size() : 0;
+  };
+  const size_t before = count_facts();
+  ASSERT_EQ(before, 183u);
+  int killed_midway = 0;
+  for (int delay_ms : {30, 120, 300, 700}) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      const int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      execl(KPIDB_INGEST_BIN, KPIDB_INGEST_BIN, "-q", db_.c_str(), big.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    kill(pid, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    const size_t now = count_facts();
+    if (WIFSIGNALED(status)) ++killed_midway;
+    // All or nothing, whenever the kill landed.
+    EXPECT_TRUE(now == before || now == before + kFacts)
+        << "after a kill at " << delay_ms << " ms: " << now << " facts";
+    if (now != before) break;  // loaded completely: later runs are no-ops
+  }
+  EXPECT_GT(killed_midway, 0) << "no run was killed before it finished";
+  // And the load still works afterwards.
+  RunResult r = Ingest({"-q", db_, big});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(count_facts(), before + kFacts);
+}
+
+// Listing of a directory: names, sizes and modification times.
+std::string DirectoryListing(const std::string& dir) {
+  std::vector<std::string> lines;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    struct stat st;
+    if (stat(e.path().c_str(), &st) != 0) continue;
+    lines.push_back(e.path().filename().string() + " " + std::to_string(st.st_size) +
+                    " " + std::to_string(st.st_mtim.tv_sec) + "." +
+                    std::to_string(st.st_mtim.tv_nsec));
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  return out;
+}
+
+TEST_F(ToolsBinaryTest, DumpNeverChangesTheDatabaseDirectory) {
+  ASSERT_NO_FATAL_FAILURE(LoadSample(db_));
+  const std::string before = DirectoryListing(db_);
+  for (const char* format : {"csv", "jsonl", "table"}) {
+    RunResult r = Dump({db_, "--all-versions", "--format", format});
+    ASSERT_EQ(r.exit_code, 0) << r;
+  }
+  RunResult c = Dump({db_, "--companies"});
+  ASSERT_EQ(c.exit_code, 0) << c;
+  RunResult d = Ingest({"--dry-run", db_, SamplePath("iij-fy2013-1q3q.csv")});
+  ASSERT_EQ(d.exit_code, 0) << d;
+  EXPECT_EQ(DirectoryListing(db_), before);
+}
+
 }  // namespace kpidb
