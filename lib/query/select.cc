@@ -34,14 +34,39 @@ void SelectRows(const std::vector<store::ChunkRow>& rows,
     const int64_t length = r.instant ? 0 : r.end - r.start + 1;
     return std::make_tuple(r.end, length, r.start, r.as_of);
   };
-  auto begin = out->begin() + static_cast<std::ptrdiff_t>(first);
-  // Chunk order is often already output order for one length; check first.
-  if (!std::is_sorted(begin, out->end(), [&](uint32_t a, uint32_t b) {
-        return key(a) < key(b);
-      })) {
-    std::sort(begin, out->end(),
-              [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+  // Chunk order sorts each span group (all quarters, all years...) by
+  // start, which is output order inside the group; so the selection is a few
+  // ascending runs, merged here in linear time instead of sorted.
+  const size_t n_sel = out->size() - first;
+  if (n_sel < 2) return;
+  thread_local std::vector<size_t> run_starts;
+  run_starts.clear();
+  run_starts.push_back(first);
+  for (size_t i = first + 1; i < out->size(); ++i) {
+    if (key((*out)[i]) < key((*out)[i - 1])) run_starts.push_back(i);
   }
+  if (run_starts.size() == 1) return;
+  if (run_starts.size() > 8) {
+    // Many kinds of period in one series: a plain sort is cheaper.
+    std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
+              [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+    return;
+  }
+  run_starts.push_back(out->size());
+  thread_local std::vector<size_t> heads;
+  thread_local std::vector<uint32_t> merged;
+  heads.assign(run_starts.begin(), run_starts.end() - 1);
+  merged.clear();
+  const size_t runs = heads.size();
+  for (size_t produced = 0; produced < n_sel; ++produced) {
+    size_t best = runs;
+    for (size_t r = 0; r < runs; ++r) {
+      if (heads[r] == run_starts[r + 1]) continue;
+      if (best == runs || key((*out)[heads[r]]) < key((*out)[heads[best]])) best = r;
+    }
+    merged.push_back((*out)[heads[best]++]);
+  }
+  std::copy(merged.begin(), merged.end(), out->begin() + static_cast<std::ptrdiff_t>(first));
 }
 
 }  // namespace kpidb::query
