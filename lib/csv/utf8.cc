@@ -17,7 +17,18 @@ bool IsValidUtf8(std::string_view text) {
   const uint8_t* const end = p + text.size();
   while (p != end) {
     // KPI files are nearly all ASCII (digits, dates, English names), so skip
-    // whole words with no high bit before looking at bytes one by one.
+    // whole blocks, then words, with no high bit before looking at bytes one
+    // by one. (The 64-byte loop is one the compiler vectorizes.)
+    while (end - p >= 64) {
+      uint64_t acc = 0;
+      for (int i = 0; i < 8; ++i) {
+        uint64_t word;
+        std::memcpy(&word, p + 8 * i, sizeof(word));
+        acc |= word;
+      }
+      if ((acc & kHighBits) != 0) break;
+      p += 64;
+    }
     while (end - p >= 8) {
       uint64_t word;
       std::memcpy(&word, p, sizeof(word));

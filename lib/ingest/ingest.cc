@@ -89,6 +89,13 @@ class Ingester {
   WriteBatch batch_;
   absl::flat_hash_map<std::string, FiscalCalendar> calendars_;
   absl::flat_hash_map<std::string, Unit> units_;
+  // One-entry caches in front of the maps above.
+  const FiscalCalendar* last_calendar_ = nullptr;
+  std::string last_calendar_company_;
+  FiscalCalendar last_calendar_value_;
+  bool has_last_unit_ = false;
+  std::string last_unit_text_;
+  Unit last_unit_;
   std::vector<bool> utf8_valid_;
   size_t records_ = 0;
   size_t total_bytes_ = 0;
@@ -147,18 +154,34 @@ absl::StatusOr<Layout> Ingester::ReadHeader(size_t input,
 }
 
 const FiscalCalendar& Ingester::CalendarFor(std::string_view company) {
+  // Rows of one company usually come together.
+  if (last_calendar_ != nullptr && company == last_calendar_company_) {
+    return *last_calendar_;
+  }
   auto it = calendars_.find(ToAbsl(company));
   if (it == calendars_.end()) {
     it = calendars_.emplace(std::string(company), db_->CalendarOf(company)).first;
   }
-  return it->second;
+  // flat_hash_map moves its values on rehash, so remember a copy.
+  last_calendar_company_.assign(company);
+  last_calendar_value_ = it->second;
+  last_calendar_ = &last_calendar_value_;
+  return *last_calendar_;
 }
 
 absl::StatusOr<Unit> Ingester::UnitFor(std::string_view text) {
+  if (has_last_unit_ && text == last_unit_text_) return last_unit_;
   auto it = units_.find(ToAbsl(text));
-  if (it != units_.end()) return it->second;
-  KPIDB_ASSIGN_OR_RETURN(Unit u, Unit::Parse(text));
-  units_.emplace(std::string(text), u);
+  Unit u;
+  if (it != units_.end()) {
+    u = it->second;
+  } else {
+    KPIDB_ASSIGN_OR_RETURN(u, Unit::Parse(text));
+    units_.emplace(std::string(text), u);
+  }
+  has_last_unit_ = true;
+  last_unit_text_.assign(text);
+  last_unit_ = u;
   return u;
 }
 
@@ -226,6 +249,7 @@ void Ingester::LoadCompanies(size_t input, csv::Reader* reader,
       continue;
     }
     calendars_[c.id] = c.calendar;
+    last_calendar_ = nullptr;
   }
 }
 
