@@ -90,6 +90,39 @@ class Decimal {
   // OutOfRange when the exponent leaves the allowed range.
   absl::StatusOr<Decimal> Scaled(int power) const;
 
+  // --- Exact arithmetic -----------------------------------------------------
+  //
+  // Results are exact or an error, never silently rounded. Sums keep the
+  // finer of the two precisions (82.7 + 0.05 = 82.75; 117.0 - 3 = 114.0).
+  // OutOfRange when a result would need more than kMaxDigits digits (after
+  // dropping trailing zeros) or leave the exponent range.
+
+  static absl::StatusOr<Decimal> Add(const Decimal& a, const Decimal& b);
+  static absl::StatusOr<Decimal> Subtract(const Decimal& a, const Decimal& b);
+  static absl::StatusOr<Decimal> Multiply(const Decimal& a, const Decimal& b);
+
+  // How Divide() and Rounded() round the last kept digit.
+  enum class Rounding {
+    kHalfAwayFromZero,  // 0.125 -> 0.13, -0.125 -> -0.13 (as decks print)
+    kHalfEven,          // 0.125 -> 0.12, 0.135 -> 0.14 (banker's)
+    kTowardZero,        // truncate
+  };
+
+  // a / b with exactly `fraction_digits` digits after the point (negative:
+  // rounds to tens, hundreds...). InvalidArgument when b is zero.
+  static absl::StatusOr<Decimal> Divide(const Decimal& a, const Decimal& b,
+                                        int fraction_digits,
+                                        Rounding rounding = Rounding::kHalfAwayFromZero);
+
+  // This value with exactly `fraction_digits` digits after the point:
+  // rounded when it had more, padded with zeros when it had fewer
+  // (82.746 -> 82.7 at 1 digit; 82 -> 82.00 at 2).
+  absl::StatusOr<Decimal> Rounded(int fraction_digits,
+                                  Rounding rounding = Rounding::kHalfAwayFromZero) const;
+
+  Decimal Negated() const { return Decimal(-mantissa_, exponent_); }
+  Decimal Abs() const { return mantissa_ < 0 ? Negated() : *this; }
+
   bool is_zero() const { return mantissa_ == 0; }
   bool is_negative() const { return mantissa_ < 0; }
 

@@ -1,0 +1,160 @@
+#include <random>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kpidb/decimal.h"
+#include "tests/testutil.h"
+
+namespace kpidb {
+namespace {
+
+using ::kpidb::testing::IsOk;
+using ::kpidb::testing::StatusIs;
+using R = Decimal::Rounding;
+
+Decimal D(const char* s) { return *Decimal::Parse(s); }
+
+std::string Add(const char* a, const char* b) {
+  absl::StatusOr<Decimal> r = Decimal::Add(D(a), D(b));
+  return r.ok() ? r->ToString() : std::string(r.status().message());
+}
+std::string Sub(const char* a, const char* b) {
+  absl::StatusOr<Decimal> r = Decimal::Subtract(D(a), D(b));
+  return r.ok() ? r->ToString() : std::string(r.status().message());
+}
+std::string Div(const char* a, const char* b, int digits, R rounding = R::kHalfAwayFromZero) {
+  absl::StatusOr<Decimal> r = Decimal::Divide(D(a), D(b), digits, rounding);
+  return r.ok() ? r->ToString() : std::string(r.status().message());
+}
+
+TEST(DecimalMathTest, SumsKeepTheFinerPrecision) {
+  EXPECT_EQ(Add("82.7", "0.05"), "82.75");
+  EXPECT_EQ(Sub("117.0", "3"), "114.0");
+  EXPECT_EQ(Add("50301", "29197"), "79498");
+  EXPECT_EQ(Add("-1998", "1998"), "0");
+  EXPECT_EQ(Add("0.10", "0.20"), "0.30");
+  // The deck's nine-month figures: the four segments add up to the total.
+  absl::StatusOr<Decimal> sum = D("50301");
+  for (const char* s : {"29197", "1178", "2070"}) sum = Decimal::Add(*sum, D(s));
+  ASSERT_THAT(sum, IsOk());
+  EXPECT_EQ(sum->ToString(), "82746");
+}
+
+TEST(DecimalMathTest, MixedScalesAreExact) {
+  // 82.746 JPY billion - 82,700 JPY million, both in JPY million:
+  // 82.746 billion = 82746 million (scale by 10^3).
+  absl::StatusOr<Decimal> billion_in_million = D("82.746").Scaled(3);
+  ASSERT_THAT(billion_in_million, IsOk());
+  absl::StatusOr<Decimal> d = Decimal::Subtract(*billion_in_million, D("82700"));
+  ASSERT_THAT(d, IsOk());
+  // 82.746 billion is 82746 million exactly: the difference is 46 million.
+  EXPECT_EQ(d->ToString(), "46");
+}
+
+TEST(DecimalMathTest, OverflowIsAnErrorNotARoundedValue) {
+  EXPECT_THAT(Decimal::Add(D("999999999999999999"), D("2")),
+              StatusIs(absl::StatusCode::kOutOfRange));
+  // 10^18 itself is representable: one trailing zero is dropped, no more.
+  absl::StatusOr<Decimal> big = Decimal::Add(D("999999999999999999"), D("1"));
+  ASSERT_THAT(big, IsOk());
+  EXPECT_EQ(big->mantissa(), 100000000000000000);
+  EXPECT_EQ(big->exponent(), 1);
+  // Trailing zeros are dropped when that makes it fit.
+  absl::StatusOr<Decimal> r = Decimal::Add(D("999999999999999990"), D("10"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->Compare(*Decimal::FromParts(1, 18)), 0);
+  // Exponents too far apart to align.
+  EXPECT_THAT(Decimal::Add(*Decimal::FromParts(1, 30), *Decimal::FromParts(1, -30)),
+              StatusIs(absl::StatusCode::kOutOfRange));
+  EXPECT_THAT(Decimal::Multiply(D("999999999999"), D("999999999999")),
+              StatusIs(absl::StatusCode::kOutOfRange));
+}
+
+TEST(DecimalMathTest, Multiply) {
+  EXPECT_EQ(Decimal::Multiply(D("1.5"), D("-2.25"))->ToString(), "-3.375");
+  EXPECT_EQ(Decimal::Multiply(D("82746"), D("100"))->ToString(), "8274600");
+  EXPECT_EQ(Decimal::Multiply(D("0"), D("1.23"))->ToString(), "0.00");
+}
+
+TEST(DecimalMathTest, DivideRoundsAsAsked) {
+  // Revenue up 7.9% YoY: (82746 - 76700) / 76700 with one digit of percent.
+  EXPECT_EQ(Div("604600", "76700", 1), "7.9");
+  EXPECT_EQ(Div("1", "8", 2), "0.13");
+  EXPECT_EQ(Div("-1", "8", 2), "-0.13");
+  EXPECT_EQ(Div("1", "8", 2, R::kHalfEven), "0.12");
+  EXPECT_EQ(Div("3", "8", 2, R::kHalfEven), "0.38");
+  EXPECT_EQ(Div("1", "8", 2, R::kTowardZero), "0.12");
+  EXPECT_EQ(Div("-1", "8", 2, R::kTowardZero), "-0.12");
+  EXPECT_EQ(Div("10", "4", 0), "3");
+  EXPECT_EQ(Div("10", "4", 0, R::kHalfEven), "2");
+  EXPECT_EQ(Div("12345", "1", -2), "12300");
+  EXPECT_EQ(Div("2", "3", 5), "0.66667");
+  EXPECT_EQ(Div("1", "3", 0), "0");
+  EXPECT_EQ(Decimal::Divide(D("1"), *Decimal::FromParts(1, 30), 3)->ToString(), "0.000");
+  EXPECT_THAT(Decimal::Divide(D("1"), D("0.0"), 2),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Decimal::Divide(D("1"), D("3"), 41),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Decimal::Divide(D("999999999999999999"), D("0.001"), 2),
+              StatusIs(absl::StatusCode::kOutOfRange));
+}
+
+TEST(DecimalMathTest, RoundedSetsTheDigits) {
+  EXPECT_EQ(D("82.746").Rounded(1)->ToString(), "82.7");
+  EXPECT_EQ(D("82").Rounded(2)->ToString(), "82.00");
+  EXPECT_EQ(D("-0.05").Rounded(1)->ToString(), "-0.1");
+  EXPECT_EQ(D("0.05").Rounded(1, R::kHalfEven)->ToString(), "0.0");
+  EXPECT_EQ(D("82746").Rounded(-3)->ToString(), "83000");
+  EXPECT_EQ(D("-5").Negated().ToString(), "5");
+  EXPECT_EQ(D("-5.0").Abs().ToString(), "5.0");
+}
+
+// Random operands against a reference computed in 128-bit integers at a
+// common exponent (seeded from --gtest_random_seed).
+TEST(DecimalMathTest, MatchesReferenceArithmetic) {
+  std::mt19937_64 rng = kpidb::testing::SeededRng();
+  auto pow10 = [](int n) {
+    __int128 p = 1;
+    for (int i = 0; i < n; ++i) p *= 10;
+    return p;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t ma = static_cast<int64_t>(rng() % 2'000'000'000) - 1'000'000'000;
+    const int64_t mb = static_cast<int64_t>(rng() % 2'000'000'000) - 1'000'000'000;
+    // Exponents within 8 of each other: aligned sums stay below 10^18.
+    const int ea = static_cast<int>(rng() % 9) - 4;
+    const int eb = static_cast<int>(rng() % 9) - 4;
+    const Decimal a = *Decimal::FromParts(ma, ea);
+    const Decimal b = *Decimal::FromParts(mb, eb);
+    // Reference at exponent -6.
+    const __int128 ra = ma * pow10(ea + 6);
+    const __int128 rb = mb * pow10(eb + 6);
+    auto at_minus6 = [&](const Decimal& d) {
+      return static_cast<__int128>(d.mantissa()) * pow10(d.exponent() + 6);
+    };
+    absl::StatusOr<Decimal> sum = Decimal::Add(a, b);
+    ASSERT_THAT(sum, IsOk());
+    ASSERT_TRUE(at_minus6(*sum) == ra + rb) << a.ToString() << " + " << b.ToString();
+    EXPECT_EQ(sum->exponent(), std::min(ea, eb));
+    absl::StatusOr<Decimal> diff = Decimal::Subtract(a, b);
+    ASSERT_THAT(diff, IsOk());
+    ASSERT_TRUE(at_minus6(*diff) == ra - rb);
+    if (mb != 0) {
+      // Quotient to 4 digits, truncated: reference floor toward zero.
+      absl::StatusOr<Decimal> q = Decimal::Divide(a, b, 4, R::kTowardZero);
+      const __int128 expected = ra * 10000 / rb;
+      if (expected >= pow10(18) || expected <= -pow10(18)) {
+        EXPECT_THAT(q, StatusIs(absl::StatusCode::kOutOfRange));
+        continue;
+      }
+      ASSERT_THAT(q, IsOk());
+      ASSERT_TRUE(static_cast<__int128>(q->mantissa()) == expected)
+          << a.ToString() << " / " << b.ToString() << " = " << q->ToString();
+      EXPECT_EQ(q->exponent(), -4);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kpidb
