@@ -1,0 +1,132 @@
+#include "lib/query/derive.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testutil.h"
+
+namespace kpidb::query {
+namespace {
+
+using ::kpidb::testing::IsOk;
+using ::kpidb::testing::StatusIs;
+using ::testing::ElementsAre;
+
+const FiscalCalendar kIij{3, FiscalYearNaming::kStart};
+
+Figure F(const char* label, const char* value, const char* unit = "JPY million",
+         std::optional<absl::CivilDay> as_of = absl::CivilDay(2014, 2, 7)) {
+  Figure f;
+  f.period = *Period::Parse(label, kIij);
+  f.value = *Decimal::Parse(value);
+  f.unit = *Unit::Parse(unit);
+  f.as_of = as_of;
+  return f;
+}
+
+// "LABEL=VALUE UNIT [formula]" per figure.
+std::vector<std::string> Show(const std::vector<Figure>& figures) {
+  std::vector<std::string> out;
+  for (const Figure& f : figures) {
+    out.push_back(f.period.Label(kIij) + "=" + f.value.ToString() + " " +
+                  f.unit.ToString() + " [" + f.formula + "]");
+  }
+  return out;
+}
+
+// The deck (slide II-15): CAPEX FY12 10,405 and 1Q-3Q FY12 8,452, so the
+// fourth quarter of FY2012 was 1,953.
+TEST(DeriveTest, FourthQuarterIsYearMinusNineMonths) {
+  const std::vector<Figure> stored = {F("FY2012Q1-Q3", "8452"), F("FY2012", "10405")};
+  absl::StatusOr<std::vector<Figure>> d = DeriveFiscalPeriods(stored, kIij, 2012, 2012);
+  ASSERT_THAT(d, IsOk());
+  EXPECT_THAT(Show(*d), ElementsAre("FY2012Q4=1953 JPY million [FY2012 - FY2012Q1-Q3]"));
+}
+
+// Slide II-12's quarterly current income tax: the year, halves and nine
+// months follow from the quarters.
+TEST(DeriveTest, YearsAndHalvesFromQuarters) {
+  const std::vector<Figure> stored = {F("FY2012Q1", "363"), F("FY2012Q2", "764"),
+                                      F("FY2012Q3", "675"), F("FY2012Q4", "1,333")};
+  absl::StatusOr<std::vector<Figure>> d = DeriveFiscalPeriods(stored, kIij, 2012, 2012);
+  ASSERT_THAT(d, IsOk());
+  EXPECT_THAT(Show(*d), ElementsAre("FY2012H1=1127 JPY million [FY2012Q1 + FY2012Q2]",
+                                    "FY2012Q1-Q3=1802 JPY million [FY2012H1 + FY2012Q3]",
+                                    "FY2012H2=2008 JPY million [FY2012Q3 + FY2012Q4]",
+                                    "FY2012=3135 JPY million [FY2012H1 + FY2012H2]"));
+}
+
+TEST(DeriveTest, StandaloneQuartersFromCumulativeFigures) {
+  const std::vector<Figure> stored = {F("FY2013Q1", "100"), F("FY2013H1", "250"),
+                                      F("FY2013Q1-Q3", "420")};
+  absl::StatusOr<std::vector<Figure>> d = DeriveFiscalPeriods(stored, kIij, 2013, 2013);
+  ASSERT_THAT(d, IsOk());
+  EXPECT_THAT(Show(*d), ElementsAre("FY2013Q2=150 JPY million [FY2013H1 - FY2013Q1]",
+                                    "FY2013Q3=170 JPY million [FY2013Q1-Q3 - FY2013H1]"));
+}
+
+// The revised full-year target in JPY billion minus the nine months in JPY
+// million: exact, in the finer scale.
+TEST(DeriveTest, MixedScalesAreExactInTheFinerScale) {
+  const std::vector<Figure> stored = {F("FY2013Q1-Q3", "82746"),
+                                      F("FY2013", "114.0", "JPY billion")};
+  absl::StatusOr<std::vector<Figure>> d = DeriveFiscalPeriods(stored, kIij, 2013, 2013);
+  ASSERT_THAT(d, IsOk());
+  EXPECT_THAT(Show(*d), ElementsAre("FY2013Q4=31254 JPY million [FY2013 - FY2013Q1-Q3]"));
+}
+
+TEST(DeriveTest, StoredFiguresWinAndInstantsAreIgnored) {
+  const std::vector<Figure> stored = {F("FY2012Q1-Q3", "8452"), F("FY2012", "10405"),
+                                      F("FY2012Q4", "2000"), F("2013-03-31", "1")};
+  absl::StatusOr<std::vector<Figure>> d = DeriveFiscalPeriods(stored, kIij, 2012, 2012);
+  ASSERT_THAT(d, IsOk());
+  EXPECT_TRUE(d->empty()) << ::testing::PrintToString(Show(*d));
+}
+
+TEST(DeriveTest, AsOfIsTheLatestInput) {
+  const std::vector<Figure> stored = {F("FY2012Q1-Q3", "8452", "JPY million", absl::CivilDay(2013, 2, 8)),
+                                      F("FY2012", "10405", "JPY million", absl::CivilDay(2013, 5, 15))};
+  absl::StatusOr<std::vector<Figure>> d = DeriveFiscalPeriods(stored, kIij, 2012, 2012);
+  ASSERT_THAT(d, IsOk());
+  ASSERT_EQ(d->size(), 1u);
+  EXPECT_EQ((*d)[0].as_of, absl::CivilDay(2013, 5, 15));
+  const std::vector<Figure> undated = {F("FY2012Q1-Q3", "8452", "JPY million", std::nullopt),
+                                       F("FY2012", "10405", "JPY million", std::nullopt)};
+  d = DeriveFiscalPeriods(undated, kIij, 2012, 2012);
+  ASSERT_THAT(d, IsOk());
+  ASSERT_EQ(d->size(), 1u);
+  EXPECT_EQ((*d)[0].as_of, std::nullopt);
+}
+
+TEST(DeriveTest, DimensionMismatchIsAnError) {
+  const std::vector<Figure> stored = {F("FY2012Q1-Q3", "8452", "JPY million"),
+                                      F("FY2012", "10", "USD million")};
+  EXPECT_THAT(DeriveFiscalPeriods(stored, kIij, 2012, 2012),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(DeriveTest, NothingToDeriveFromAlone) {
+  const std::vector<Figure> stored = {F("FY2013Q1-Q3", "82746")};
+  absl::StatusOr<std::vector<Figure>> d = DeriveFiscalPeriods(stored, kIij, 2013, 2013);
+  ASSERT_THAT(d, IsOk());
+  EXPECT_TRUE(d->empty());
+}
+
+TEST(DeriveTest, TrailingTwelveMonthsCrossFiscalYears) {
+  std::vector<Figure> quarters = {F("FY2012Q2", "764"), F("FY2012Q3", "675"),
+                                  F("FY2012Q4", "1333"), F("FY2013Q1", "269"),
+                                  F("FY2013Q2", "804")};
+  absl::StatusOr<std::vector<Figure>> t = TrailingTwelveMonths(quarters, kIij, 2013, 2013);
+  ASSERT_THAT(t, IsOk());
+  ASSERT_EQ(t->size(), 2u);
+  EXPECT_EQ((*t)[0].period.Label(kIij), "2012-07-01/2013-06-30");
+  EXPECT_EQ((*t)[0].value.ToString(), "3041");  // 764 + 675 + 1333 + 269
+  EXPECT_EQ((*t)[0].formula, "TTM: FY2012Q2 + FY2012Q3 + FY2012Q4 + FY2013Q1");
+  EXPECT_EQ((*t)[1].period.Label(kIij), "2012-10-01/2013-09-30");
+  EXPECT_EQ((*t)[1].value.ToString(), "3081");  // 675 + 1333 + 269 + 804
+}
+
+}  // namespace
+}  // namespace kpidb::query
