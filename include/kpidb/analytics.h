@@ -1,0 +1,81 @@
+// File: kpidb/analytics.h
+// -----------------------------------------------------------------------------
+//
+// Queries for figures a database does not hold directly but that follow
+// exactly from what it holds: the third quarter alone when only the
+// nine-month cumulative is reported, the fourth quarter as the year minus
+// the first three, a year from its quarters, trailing twelve months.
+//
+//   kpidb::DerivedQuery q;
+//   q.query.companies = {"IIJ"};
+//   q.query.metric = "capex";
+//   q.query.scenarios = {"actual"};
+//   absl::StatusOr<kpidb::DerivedResult> r = kpidb::ExecuteDerived(*db, q);
+//   // FY2012Q4 = 1953 JPY million, derived: "FY2012 - FY2012Q1-Q3"
+//
+// Derivation works on durations only (never on instants such as balances),
+// inside one series (never mixing scenarios), exactly in decimal; mixed
+// scales are combined in the finer one. A derived figure's as_of is the
+// latest of its inputs', so with Query::as_of set the result is what could
+// have been derived on that date. A stored figure always wins.
+//
+// Thread-safety: ExecuteDerived may run concurrently like DB::Execute.
+#ifndef KPIDB_INCLUDE_KPIDB_ANALYTICS_H_
+#define KPIDB_INCLUDE_KPIDB_ANALYTICS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "kpidb/db.h"
+#include "kpidb/decimal.h"
+#include "kpidb/period.h"
+#include "kpidb/query.h"
+#include "kpidb/unit.h"
+
+namespace kpidb {
+
+struct DerivedQuery {
+  // The selection, as for DB::Execute. all_versions must be false; the
+  // column flags are ignored (units and as_of are always returned).
+  Query query;
+  // Add the quarters, halves, Q1-Q3 periods and fiscal years that can be
+  // derived. Default: true.
+  bool fiscal_periods = true;
+  // Add trailing twelve months ending at each quarter whose four quarters
+  // are stored or derived. Default: false.
+  bool ttm = false;
+};
+
+enum class RowOrigin : uint8_t { kStored, kDerived };
+
+// Columnar, like QueryResult: rows grouped by series, in period order.
+struct DerivedResult {
+  std::vector<SeriesInfo> series;
+  std::vector<size_t> series_offsets = {0};
+
+  std::vector<Period> periods;
+  std::vector<Decimal> values;
+  std::vector<Unit> units;
+  std::vector<std::optional<absl::CivilDay>> as_of;
+  std::vector<RowOrigin> origins;
+  // Empty for stored rows; "FY2013Q1-Q3 - FY2013H1" for derived ones.
+  std::vector<std::string> formulas;
+
+  size_t size() const { return values.size(); }
+  size_t series_begin(size_t s) const { return series_offsets[s]; }
+  size_t series_end(size_t s) const { return series_offsets[s + 1]; }
+};
+
+// Runs `query`: stored figures in its range plus the derived ones asked for.
+// InvalidArgument for a bad query (or all_versions); OutOfRange if a derived
+// value does not fit 18 digits; DataLoss for damaged data.
+absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
+                                             const DerivedQuery& query);
+
+}  // namespace kpidb
+
+#endif  // KPIDB_INCLUDE_KPIDB_ANALYTICS_H_

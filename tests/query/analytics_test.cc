@@ -1,0 +1,134 @@
+#include "kpidb/analytics.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kpidb/ingest.h"
+#include "tests/testutil.h"
+
+namespace kpidb {
+namespace {
+
+using ::kpidb::testing::IsOk;
+using ::kpidb::testing::ScopedTempDir;
+using ::kpidb::testing::StatusIs;
+using ::testing::ElementsAre;
+
+// The bundled sample (IIJ's deck) in a fresh database.
+class AnalyticsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(Options(), dir_.Sub("db"));
+    ASSERT_THAT(db, IsOk());
+    db_ = std::move(*db);
+    const std::string sample = std::string(KPIDB_SOURCE_DIR) + "/data/sample/";
+    std::vector<std::string> files = {sample + "companies.csv",
+                                      sample + "iij-fy2013-1q3q.csv"};
+    IngestReport report;
+    ASSERT_THAT(IngestFiles(db_.get(), files, IngestOptions(), &report), IsOk());
+  }
+
+  // "PERIOD=VALUE UNIT" plus " <- FORMULA" for derived rows.
+  std::vector<std::string> Rows(const DerivedQuery& q) {
+    absl::StatusOr<DerivedResult> r = ExecuteDerived(*db_, q);
+    EXPECT_THAT(r, IsOk());
+    std::vector<std::string> out;
+    if (!r.ok()) return out;
+    for (size_t s = 0; s < r->series.size(); ++s) {
+      for (size_t i = r->series_begin(s); i < r->series_end(s); ++i) {
+        std::string row = r->periods[i].Label(r->series[s].calendar) + "=" +
+                          r->values[i].ToString() + " " + r->units[i].ToString();
+        if (r->origins[i] == RowOrigin::kDerived) row += " <- " + r->formulas[i];
+        out.push_back(row);
+      }
+    }
+    return out;
+  }
+
+  static DerivedQuery Q(const char* metric, const char* scenario = "actual") {
+    DerivedQuery q;
+    q.query.companies = {"IIJ"};
+    q.query.metric = metric;
+    q.query.scenarios = {scenario};
+    return q;
+  }
+
+  ScopedTempDir dir_;
+  std::unique_ptr<DB> db_;
+};
+
+// Slide II-15: FY2012's fourth-quarter CAPEX is the year minus the nine
+// months: 10,405 - 8,452 = 1,953.
+TEST_F(AnalyticsTest, FourthQuarterCapexIsYearMinusNineMonths) {
+  EXPECT_THAT(Rows(Q("capex")),
+              ElementsAre("FY2012Q1-Q3=8452 JPY million", "FY2012Q4=1953 JPY million <- FY2012 - FY2012Q1-Q3",
+                          "FY2012=10405 JPY million", "FY2013Q1-Q3=9863 JPY million"));
+  DerivedQuery q = Q("capex");
+  q.query.from = "4Q12";
+  q.query.to = "4Q12";
+  EXPECT_THAT(Rows(q), ElementsAre("FY2012Q4=1953 JPY million <- FY2012 - FY2012Q1-Q3"));
+}
+
+// Slide II-12's quarterly tax table: the years, halves and nine months.
+TEST_F(AnalyticsTest, TaxYearsFromTheQuarterlyTable) {
+  DerivedQuery q = Q("tax.current");
+  q.query.from = "FY2012";
+  q.query.to = "FY2012";
+  std::vector<std::string> rows = Rows(q);
+  EXPECT_THAT(rows, ::testing::Contains("FY2012=3135 JPY million <- FY2012H1 + FY2012H2"));
+  EXPECT_THAT(rows, ::testing::Contains("FY2012H1=1127 JPY million <- FY2012Q1 + FY2012Q2"));
+  q.query.from = "FY2013Q1-Q3";
+  q.query.to = "FY2013Q1-Q3";
+  EXPECT_THAT(Rows(q), ElementsAre("FY2013Q1=269 JPY million", "FY2013Q2=804 JPY million",
+                                   "FY2013H1=1073 JPY million <- FY2013Q1 + FY2013Q2",
+                                   "FY2013Q3=378 JPY million",
+                                   "FY2013Q1-Q3=1451 JPY million <- FY2013H1 + FY2013Q3"));
+}
+
+TEST_F(AnalyticsTest, TrailingTwelveMonths) {
+  DerivedQuery q = Q("tax.current");
+  q.fiscal_periods = false;
+  q.ttm = true;
+  std::vector<std::string> rows = Rows(q);
+  EXPECT_THAT(rows, ::testing::Contains(
+                        "2012-07-01/2013-06-30=3041 JPY million <- TTM: FY2012Q2 + FY2012Q3 + "
+                        "FY2012Q4 + FY2013Q1"));
+  EXPECT_THAT(rows, ::testing::Contains(
+                        "2013-01-01/2013-12-31=2784 JPY million <- TTM: FY2012Q4 + FY2013Q1 + "
+                        "FY2013Q2 + FY2013Q3"));
+  // The TTM ending FY2012Q4 is the stored-derivable fiscal year itself.
+  EXPECT_THAT(rows, ::testing::Contains("FY2012=3135 JPY million <- TTM: FY2012Q1 + FY2012Q2 + "
+                                        "FY2012Q3 + FY2012Q4"));
+}
+
+// Derived values follow the as_of cut: before the revision only the
+// original target was known, and the stored fourth-quarter target (dated
+// 2014-02-07) was not.
+TEST_F(AnalyticsTest, AsOfAppliesToDerivedValues) {
+  DerivedQuery q = Q("revenue.total", "target");
+  q.query.from = "FY2013";
+  q.query.to = "FY2013";
+  // The nine months implied by the revised target and its fourth quarter.
+  EXPECT_THAT(Rows(q), ElementsAre("FY2013Q1-Q3=82.7 JPY billion <- FY2013 - FY2013Q4",
+                                   "FY2013Q4=31.3 JPY billion", "FY2013=114.0 JPY billion"));
+  q.query.as_of = absl::CivilDay(2014, 1, 31);
+  EXPECT_THAT(Rows(q), ElementsAre("FY2013=117.0 JPY billion"));
+}
+
+TEST_F(AnalyticsTest, InstantsAreNeverDerived) {
+  EXPECT_THAT(Rows(Q("atm.count")), ElementsAre("2013-11-08=698 count", "2014-02-07=785 count"));
+}
+
+TEST_F(AnalyticsTest, AllVersionsIsRejected) {
+  DerivedQuery q = Q("capex");
+  q.query.all_versions = true;
+  EXPECT_THAT(ExecuteDerived(*db_, q), StatusIs(absl::StatusCode::kInvalidArgument));
+  q.query.all_versions = false;
+  q.query.from = "FY2013Q5";
+  EXPECT_THAT(ExecuteDerived(*db_, q), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace kpidb
