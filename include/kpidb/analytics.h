@@ -48,6 +48,25 @@ struct DerivedQuery {
   // Add trailing twelve months ending at each quarter whose four quarters
   // are stored or derived. Default: false.
   bool ttm = false;
+
+  // Change of each row against an earlier period of the same series
+  // (stored or derived), as decks print it: an absolute difference and a
+  // percent ("up 7.9% YoY"); for a `%` metric the difference is in `pt`
+  // and there is no percent ("down 1.5 pt."). Default: none.
+  enum class Change { kNone, kYearOverYear, kPeriodOverPeriod };
+  Change change = Change::kNone;
+  // Percent changes are (current - base) / |base| * 100, rounded to this
+  // many digits after the point with `rounding`. Defaults: 1, half away
+  // from zero (how decks round).
+  int percent_digits = 1;
+  Decimal::Rounding rounding = Decimal::Rounding::kHalfAwayFromZero;
+
+  // Convert values (and absolute changes) to this unit on output, such as
+  // "JPY billion": exact when `decimals` is unset, else rounded to that many
+  // digits after the point. A unit of another dimension is an error.
+  // Default: each row in its own unit.
+  std::string unit;
+  std::optional<int> decimals;
 };
 
 enum class RowOrigin : uint8_t { kStored, kDerived };
@@ -64,6 +83,13 @@ struct DerivedResult {
   std::vector<RowOrigin> origins;
   // Empty for stored rows; "FY2013Q1-Q3 - FY2013H1" for derived ones.
   std::vector<std::string> formulas;
+
+  // With a change requested, per row (unset when there is no base period,
+  // or for the percent, when the base is zero or the metric is a `%`):
+  std::vector<std::optional<Period>> change_base;   // the period compared to
+  std::vector<std::optional<Decimal>> change;       // current - base
+  std::vector<Unit> change_units;                   // `pt` for a % metric
+  std::vector<std::optional<Decimal>> change_percent;
 
   size_t size() const { return values.size(); }
   size_t series_begin(size_t s) const { return series_offsets[s]; }

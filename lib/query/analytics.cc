@@ -10,6 +10,60 @@
 
 namespace kpidb {
 
+namespace {
+
+// `p` moved back by `months` months: month-aligned periods stay aligned
+// (FY2013Q3 -> FY2012Q3 for 12), other periods keep their length in days.
+std::optional<Period> ShiftBack(const Period& p, int months) {
+  const absl::CivilDay s = p.start(), e = p.end();
+  const bool month_start = s.day() == 1;
+  const bool month_end = (e + 1).day() == 1;
+  auto month_end_of = [](absl::CivilMonth m) { return absl::CivilDay(m + 1) - 1; };
+  if (p.is_instant()) {
+    const absl::CivilMonth m = absl::CivilMonth(s) - months;
+    if (month_end) return Period::Instant(month_end_of(m));
+    const absl::CivilDay d(m.year(), m.month(), s.day());
+    if (d.month() != m.month()) return std::nullopt;  // no such day
+    return Period::Instant(d);
+  }
+  if (month_start && month_end) {
+    const absl::CivilMonth first = absl::CivilMonth(s) - months;
+    const absl::CivilMonth last = absl::CivilMonth(e) - months;
+    absl::StatusOr<Period> r = Period::Duration(absl::CivilDay(first), month_end_of(last));
+    return r.ok() ? std::optional<Period>(*r) : std::nullopt;
+  }
+  // Not month-aligned: a year back keeps the calendar dates, a period back
+  // is the same number of days immediately before.
+  if (months == 12) {
+    const absl::CivilDay ns(s.year() - 1, s.month(), s.day());
+    const absl::CivilDay ne(e.year() - 1, e.month(), e.day());
+    absl::StatusOr<Period> r = Period::Duration(ns, ne);
+    return r.ok() ? std::optional<Period>(*r) : std::nullopt;
+  }
+  const int64_t len = p.length_days();
+  absl::StatusOr<Period> r = Period::Duration(s - len, s - 1);
+  return r.ok() ? std::optional<Period>(*r) : std::nullopt;
+}
+
+// Months in a month-aligned duration (0 otherwise).
+int MonthsOf(const Period& p) {
+  if (p.is_instant() || p.start().day() != 1 || (p.end() + 1).day() != 1) return 0;
+  return static_cast<int>(absl::CivilMonth(p.end()) - absl::CivilMonth(p.start())) + 1;
+}
+
+absl::StatusOr<Decimal> ToUnit(const Decimal& v, const Unit& from, const Unit& to,
+                               std::optional<int> decimals) {
+  if (!from.SameDimension(to)) {
+    return absl::InvalidArgumentError(kpidb::StrCat(
+        "cannot convert '", from.ToString(), "' to '", to.ToString(), "'"));
+  }
+  KPIDB_ASSIGN_OR_RETURN(Decimal x, v.Scaled(from.scale() - to.scale()));
+  if (decimals.has_value()) return x.Rounded(*decimals);
+  return x;
+}
+
+}  // namespace
+
 absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
                                              const DerivedQuery& dq) {
   if (dq.query.all_versions) {
@@ -93,13 +147,74 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
                        return a.period < b.period;
                      });
     out.series.push_back(info);
+    // Bases for changes: every stored or derived figure of the series, also
+    // outside the range (FY2013's YoY needs FY2012).
+    std::vector<query::Figure> bases;
+    if (dq.change != DerivedQuery::Change::kNone) {
+      bases = figures;
+      KPIDB_ASSIGN_OR_RETURN(
+          std::vector<query::Figure> more,
+          query::DeriveFiscalPeriods(figures, cal, cal.FiscalYearOf(from) - 1,
+                                     cal.FiscalYearOf(to)));
+      bases.insert(bases.end(), more.begin(), more.end());
+    }
     for (query::Figure& f : rows) {
+      std::optional<Period> base_period;
+      std::optional<Decimal> change, percent;
+      Unit change_unit = f.unit;
+      if (dq.change != DerivedQuery::Change::kNone) {
+        int months = 12;
+        if (dq.change == DerivedQuery::Change::kPeriodOverPeriod) {
+          months = f.period.is_instant() ? 3 : MonthsOf(f.period);
+        }
+        std::optional<Period> bp =
+            months > 0 || !f.period.is_instant() ? ShiftBack(f.period, months) : std::nullopt;
+        const query::Figure* base = nullptr;
+        if (bp.has_value()) {
+          for (const query::Figure& b : bases) {
+            if (b.period == *bp) base = &b;
+          }
+        }
+        if (base != nullptr) {
+          KPIDB_ASSIGN_OR_RETURN(query::Figure d, query::Combine(f, *base, true, cal));
+          base_period = base->period;
+          change = d.value;
+          change_unit = d.unit;
+          if (f.unit.dimension() == "%") {
+            change_unit = *Unit::Parse("pt");
+          } else if (!base->value.is_zero()) {
+            // Percent of the base, in the finer scale of the two.
+            KPIDB_ASSIGN_OR_RETURN(Decimal b, base->value.Scaled(base->unit.scale() - d.unit.scale()));
+            KPIDB_ASSIGN_OR_RETURN(Decimal hundred_d,
+                                   Decimal::Multiply(d.value, Decimal::FromValidParts(100, 0)));
+            KPIDB_ASSIGN_OR_RETURN(percent, Decimal::Divide(hundred_d, b.Abs(), dq.percent_digits,
+                                                            dq.rounding));
+          }
+        }
+      }
+      Decimal value = f.value;
+      Unit unit = f.unit;
+      if (!dq.unit.empty()) {
+        KPIDB_ASSIGN_OR_RETURN(Unit target, Unit::Parse(dq.unit));
+        KPIDB_ASSIGN_OR_RETURN(value, ToUnit(f.value, f.unit, target, dq.decimals));
+        if (change.has_value() && change_unit.dimension() != "pt") {
+          KPIDB_ASSIGN_OR_RETURN(change, ToUnit(*change, change_unit, target, dq.decimals));
+          change_unit = target;
+        }
+        unit = target;
+      }
       out.periods.push_back(f.period);
-      out.values.push_back(f.value);
-      out.units.push_back(f.unit);
+      out.values.push_back(value);
+      out.units.push_back(unit);
       out.as_of.push_back(f.as_of);
       out.origins.push_back(f.formula.empty() ? RowOrigin::kStored : RowOrigin::kDerived);
       out.formulas.push_back(std::move(f.formula));
+      if (dq.change != DerivedQuery::Change::kNone) {
+        out.change_base.push_back(base_period);
+        out.change.push_back(change);
+        out.change_units.push_back(change_unit);
+        out.change_percent.push_back(percent);
+      }
     }
     out.series_offsets.push_back(out.values.size());
   }

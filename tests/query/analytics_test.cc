@@ -130,5 +130,91 @@ TEST_F(AnalyticsTest, AllVersionsIsRejected) {
   EXPECT_THAT(ExecuteDerived(*db_, q), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// "Revenues JPY82,746 million (up 7.9% YoY)": the nine months against
+// 1Q-3Q FY12's 76.7 billion, exactly in millions.
+TEST_F(AnalyticsTest, YearOverYearAsTheDeckPrintsIt) {
+  DerivedQuery q = Q("revenue.total");
+  q.query.from = "FY2013Q1-Q3";
+  q.query.to = "FY2013Q1-Q3";
+  q.fiscal_periods = false;
+  q.change = DerivedQuery::Change::kYearOverYear;
+  absl::StatusOr<DerivedResult> r = ExecuteDerived(*db_, q);
+  ASSERT_THAT(r, IsOk());
+  // The range also holds the three stored quarters (no FY2012 quarters to
+  // compare them with); the nine months come last.
+  ASSERT_EQ(r->size(), 4u);
+  const size_t i = 3;
+  EXPECT_EQ(r->periods[i].Label(r->series[0].calendar), "FY2013Q1-Q3");
+  ASSERT_TRUE(r->change[i].has_value());
+  EXPECT_EQ(r->change[i]->ToString(), "6046");
+  EXPECT_EQ(r->change_units[i].ToString(), "JPY million");
+  EXPECT_EQ(r->change_base[i]->Label(r->series[0].calendar), "FY2012Q1-Q3");
+  ASSERT_TRUE(r->change_percent[i].has_value());
+  EXPECT_EQ(r->change_percent[i]->ToString(), "7.9");
+  EXPECT_FALSE(r->change[0].has_value());
+  q.percent_digits = 3;
+  r = ExecuteDerived(*db_, q);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->change_percent[i]->ToString(), "7.883");
+}
+
+// A ratio changes in percentage points and has no percent change.
+TEST_F(AnalyticsTest, RatioChangesArePoints) {
+  DerivedQuery q = Q("gross_margin_ratio.total");
+  q.query.from = "FY2013Q1-Q3";
+  q.query.to = "FY2013Q1-Q3";
+  q.change = DerivedQuery::Change::kYearOverYear;
+  absl::StatusOr<DerivedResult> r = ExecuteDerived(*db_, q);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ(r->change[0]->ToString(), "-1.4");
+  EXPECT_EQ(r->change_units[0].ToString(), "pt");
+  EXPECT_FALSE(r->change_percent[0].has_value());
+}
+
+TEST_F(AnalyticsTest, QuarterOverQuarterAndMissingBases) {
+  DerivedQuery q = Q("tax.current");
+  q.query.from = "FY2013Q3";
+  q.query.to = "FY2013Q3";
+  q.change = DerivedQuery::Change::kPeriodOverPeriod;
+  absl::StatusOr<DerivedResult> r = ExecuteDerived(*db_, q);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ(r->change[0]->ToString(), "-426");  // 378 - 804
+  EXPECT_EQ(r->change_percent[0]->ToString(), "-53.0");
+  // FY2012Q1 has no quarter before it in the data.
+  q.query.from = "FY2012Q1";
+  q.query.to = "FY2012Q1";
+  r = ExecuteDerived(*db_, q);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_FALSE(r->change[0].has_value());
+  EXPECT_FALSE(r->change_base[0].has_value());
+}
+
+TEST_F(AnalyticsTest, ConversionOnRead) {
+  DerivedQuery q = Q("revenue.total");
+  q.fiscal_periods = false;
+  q.unit = "JPY billion";
+  q.decimals = 1;
+  absl::StatusOr<DerivedResult> r = ExecuteDerived(*db_, q);
+  ASSERT_THAT(r, IsOk());
+  std::vector<std::string> rows;
+  for (size_t i = 0; i < r->size(); ++i) {
+    rows.push_back(r->periods[i].Label(r->series[0].calendar) + "=" + r->values[i].ToString() +
+                   " " + r->units[i].ToString());
+  }
+  EXPECT_THAT(rows, ElementsAre("FY2012Q1-Q3=76.7 JPY billion", "FY2013Q1=26.4 JPY billion",
+                                "FY2013Q2=28.0 JPY billion", "FY2013Q3=28.4 JPY billion",
+                                "FY2013Q1-Q3=82.7 JPY billion"));
+  q.decimals = std::nullopt;
+  q.unit = "JPY million";
+  r = ExecuteDerived(*db_, q);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->values[0].ToString(), "76700");  // exact
+  q.unit = "USD million";
+  EXPECT_THAT(ExecuteDerived(*db_, q), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace kpidb
