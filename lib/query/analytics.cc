@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "lib/query/derive.h"
+#include "lib/query/select.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 
@@ -95,14 +96,12 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
     absl::CivilDay from = absl::CivilDay(1, 1, 1);
     absl::CivilDay to = absl::CivilDay(9999, 12, 31);
     if (!dq.query.from.empty()) {
-      absl::StatusOr<Period> p = Period::Parse(dq.query.from, cal);
-      if (!p.ok()) return absl::InvalidArgumentError(p.status().message());
-      from = p->start();
+      KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(dq.query.from, cal));
+      from = p.start();
     }
     if (!dq.query.to.empty()) {
-      absl::StatusOr<Period> p = Period::Parse(dq.query.to, cal);
-      if (!p.ok()) return absl::InvalidArgumentError(p.status().message());
-      to = p->end();
+      KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(dq.query.to, cal));
+      to = p.end();
     }
     rows.clear();
     for (const query::Figure& f : figures) {

@@ -1,5 +1,7 @@
 #include "lib/query/select.h"
 
+#include "lib/util/str_cat.h"
+
 #include <algorithm>
 #include <tuple>
 
@@ -67,6 +69,16 @@ void SelectRows(const std::vector<store::ChunkRow>& rows,
     merged.push_back((*out)[heads[best]++]);
   }
   std::copy(merged.begin(), merged.end(), out->begin() + static_cast<std::ptrdiff_t>(first));
+}
+
+absl::StatusOr<Period> ParseBound(std::string_view label,
+                                  const FiscalCalendar& calendar) {
+  absl::StatusOr<Period> p = Period::Parse(label, calendar);
+  if (!p.ok()) {
+    return absl::InvalidArgumentError(
+        kpidb::StrCat("bad period bound: ", p.status().message()));
+  }
+  return p;
 }
 
 }  // namespace kpidb::query

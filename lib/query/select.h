@@ -6,8 +6,11 @@
 
 #include <cstdint>
 #include <limits>
+#include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "kpidb/period.h"
 #include "lib/store/series_chunk.h"
 
 namespace kpidb::query {
@@ -27,6 +30,11 @@ struct RowFilter {
 // then shorter first, then start, then as_of (oldest first).
 void SelectRows(const std::vector<store::ChunkRow>& rows,
                 const RowFilter& filter, std::vector<uint32_t>* out);
+
+// A query's `from` or `to` bound through one company's calendar:
+// InvalidArgument ("bad period bound: ...") when it is not a period.
+absl::StatusOr<Period> ParseBound(std::string_view label,
+                                  const FiscalCalendar& calendar);
 
 }  // namespace kpidb::query
 

@@ -641,20 +641,12 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
       [&](const FiscalCalendar& cal) -> absl::StatusOr<query::RowFilter> {
     query::RowFilter f = base_filter;
     if (!query.from.empty()) {
-      absl::StatusOr<Period> p = Period::Parse(query.from, cal);
-      if (!p.ok()) {
-        return absl::InvalidArgumentError(
-            kpidb::StrCat("bad period bound: ", p.status().message()));
-      }
-      f.from = p->start_day_number();
+      KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(query.from, cal));
+      f.from = p.start_day_number();
     }
     if (!query.to.empty()) {
-      absl::StatusOr<Period> p = Period::Parse(query.to, cal);
-      if (!p.ok()) {
-        return absl::InvalidArgumentError(
-            kpidb::StrCat("bad period bound: ", p.status().message()));
-      }
-      f.to = p->end_day_number();
+      KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(query.to, cal));
+      f.to = p.end_day_number();
     }
     return f;
   };
