@@ -96,6 +96,30 @@ struct DerivedResult {
   size_t series_end(size_t s) const { return series_offsets[s + 1]; }
 };
 
+// Where stored figures disagree with each other.
+struct Discrepancy {
+  std::string company;
+  std::string metric;
+  std::string scenario;
+  // "quarters" (a stored span of quarters against the sum of its stored
+  // quarters) or "segments" (a P.total against the sum of its stored
+  // P.segment.* children for the same period).
+  std::string kind;
+  Period period;
+  Decimal stored;      // the stored figure
+  Decimal sum;         // the sum of its parts, in `unit`
+  Decimal difference;  // stored - sum
+  Unit unit;           // the finer scale of the figures compared
+  std::string parts;   // what was summed: "FY2013Q1 + FY2013Q2 + FY2013Q3"
+};
+
+// Lists every discrepancy among the latest versions (as of query.as_of) of
+// the selected series (query.companies, query.scenarios; query.metric
+// narrows the metrics checked). Figures that agree as numbers are not listed
+// (117 and 117.0 agree).
+absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
+                                                          const Query& query);
+
 // Runs `query`: stored figures in its range plus the derived ones asked for.
 // InvalidArgument for a bad query (or all_versions); OutOfRange if a derived
 // value does not fit 18 digits; DataLoss for damaged data.

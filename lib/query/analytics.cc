@@ -220,4 +220,127 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
   return out;
 }
 
+namespace {
+
+// Sum of figures of one dimension, exactly, in the finest scale among them.
+absl::StatusOr<query::Figure> SumOf(const std::vector<const query::Figure*>& parts,
+                                    const FiscalCalendar& calendar) {
+  query::Figure sum = *parts[0];
+  for (size_t i = 1; i < parts.size(); ++i) {
+    KPIDB_ASSIGN_OR_RETURN(query::Figure next, query::Combine(sum, *parts[i], false, calendar));
+    next.period = sum.period;
+    sum = std::move(next);
+  }
+  return sum;
+}
+
+absl::Status AddIfDifferent(const SeriesInfo& info, std::string kind,
+                            const query::Figure& stored, const query::Figure& sum,
+                            std::string parts, std::vector<Discrepancy>* out) {
+  KPIDB_ASSIGN_OR_RETURN(query::Figure diff, query::Combine(stored, sum, true, info.calendar));
+  if (diff.value.is_zero()) return absl::OkStatus();
+  KPIDB_ASSIGN_OR_RETURN(Decimal stored_v, stored.value.Scaled(stored.unit.scale() - diff.unit.scale()));
+  KPIDB_ASSIGN_OR_RETURN(Decimal sum_v, sum.value.Scaled(sum.unit.scale() - diff.unit.scale()));
+  out->push_back(Discrepancy{info.company, info.metric, info.scenario, std::move(kind),
+                             stored.period, stored_v, sum_v, diff.value, diff.unit,
+                             std::move(parts)});
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
+                                                          const Query& query) {
+  Query read = query;
+  read.metric.clear();  // children and parents may fall outside the pattern
+  read.from.clear();
+  read.to.clear();
+  read.all_versions = false;
+  read.with_sources = false;
+  KPIDB_ASSIGN_OR_RETURN(QueryResult r, db.Execute(read));
+  std::vector<Discrepancy> out;
+  auto figure = [&](size_t i) {
+    return query::Figure{r.periods[i], r.values[i], r.unit(i), r.as_of[i], ""};
+  };
+  // Quarters against the spans that contain them.
+  for (size_t s = 0; s < r.series.size(); ++s) {
+    const SeriesInfo& info = r.series[s];
+    if (!query.metric.empty() && !MetricMatches(query.metric, info.metric)) continue;
+    const FiscalCalendar& cal = info.calendar;
+    for (size_t i = r.series_begin(s); i < r.series_end(s); ++i) {
+      const Period& p = r.periods[i];
+      if (p.is_instant()) continue;
+      const int fy = cal.FiscalYearOf(p.start());
+      std::vector<const query::Figure*> parts;
+      std::vector<query::Figure> quarters;
+      quarters.reserve(4);
+      std::string labels;
+      const absl::StatusOr<Period> first_q = Period::Parse(kpidb::StrCat("FY", fy, "Q1"), cal);
+      if (!first_q.ok()) continue;  // a fiscal year outside 0001-9999
+      for (int q = 1; q <= 4; ++q) {
+        const absl::StatusOr<Period> parsed = Period::Parse(kpidb::StrCat("FY", fy, "Q", q), cal);
+        if (!parsed.ok()) continue;
+        const Period& qp = *parsed;
+        if (qp.start() < p.start() || qp.end() > p.end()) continue;
+        for (size_t j = r.series_begin(s); j < r.series_end(s); ++j) {
+          if (r.periods[j] == qp) {
+            quarters.push_back(figure(j));
+            kpidb::StrAppend(&labels, labels.empty() ? "" : " + ", qp.Label(cal));
+          }
+        }
+      }
+      const int64_t months = static_cast<int64_t>(absl::CivilMonth(p.end()) -
+                                                  absl::CivilMonth(p.start())) + 1;
+      // Only spans of two or more whole quarters, all of them stored.
+      if (quarters.size() < 2 || static_cast<int64_t>(quarters.size()) * 3 != months ||
+          p.start() < first_q->start()) {
+        continue;
+      }
+      for (const query::Figure& f : quarters) parts.push_back(&f);
+      KPIDB_ASSIGN_OR_RETURN(query::Figure sum, SumOf(parts, cal));
+      KPIDB_RETURN_IF_ERROR(AddIfDifferent(info, "quarters", figure(i), sum, labels, &out));
+    }
+  }
+  // P.total against its P.segment.* children, period by period.
+  for (size_t s = 0; s < r.series.size(); ++s) {
+    const SeriesInfo& parent = r.series[s];
+    const std::string& m = parent.metric;
+    constexpr std::string_view kTotal = ".total";
+    if (m.size() <= kTotal.size() || m.compare(m.size() - kTotal.size(), kTotal.size(), kTotal) != 0) {
+      continue;
+    }
+    if (!query.metric.empty() && !MetricMatches(query.metric, m)) continue;
+    const std::string prefix = m.substr(0, m.size() - kTotal.size()) + ".segment.";
+    std::vector<size_t> children;
+    for (size_t c = 0; c < r.series.size(); ++c) {
+      const SeriesInfo& ci = r.series[c];
+      if (ci.company == parent.company && ci.scenario == parent.scenario &&
+          ci.metric.size() > prefix.size() && ci.metric.compare(0, prefix.size(), prefix) == 0 &&
+          ci.metric.find('.', prefix.size()) == std::string::npos) {
+        children.push_back(c);
+      }
+    }
+    if (children.empty()) continue;
+    for (size_t i = r.series_begin(s); i < r.series_end(s); ++i) {
+      std::vector<query::Figure> found;
+      std::string labels;
+      for (size_t c : children) {
+        for (size_t j = r.series_begin(c); j < r.series_end(c); ++j) {
+          if (r.periods[j] == r.periods[i]) {
+            found.push_back(figure(j));
+            kpidb::StrAppend(&labels, labels.empty() ? "" : " + ", r.series[c].metric);
+          }
+        }
+      }
+      // Compare only when every child reports the period.
+      if (found.size() != children.size()) continue;
+      std::vector<const query::Figure*> parts;
+      for (const query::Figure& f : found) parts.push_back(&f);
+      KPIDB_ASSIGN_OR_RETURN(query::Figure sum, SumOf(parts, parent.calendar));
+      KPIDB_RETURN_IF_ERROR(AddIfDifferent(parent, "segments", figure(i), sum, labels, &out));
+    }
+  }
+  return out;
+}
+
 }  // namespace kpidb
