@@ -116,7 +116,8 @@ struct Discrepancy {
 // Lists every discrepancy among the latest versions (as of query.as_of) of
 // the selected series (query.companies, query.scenarios; query.metric
 // narrows the metrics checked). Figures that agree as numbers are not listed
-// (117 and 117.0 agree).
+// (117 and 117.0 agree); ratios (`%`, `pt`) are not checked, as they do not
+// add up.
 absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
                                                           const Query& query);
 

@@ -20,7 +20,9 @@
 
 #include <ostream>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "kpidb/fact.h"
@@ -39,6 +41,14 @@ void WriteFacts(const QueryResult& result, DumpFormat format, std::ostream& out)
 // Writes companies as a companies file (csv), JSON lines or a table.
 void WriteCompanies(std::span<const Company> companies, DumpFormat format,
                     std::ostream& out);
+
+// Writes a grid of text cells in `format`: csv (a header line, RFC 4180
+// quoting), jsonl (one object per row keyed by the header; an empty cell is
+// null) or table (aligned; right_align[c] for numeric columns).
+void WriteGrid(const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows,
+               const std::vector<bool>& right_align, DumpFormat format,
+               std::ostream& out);
 
 }  // namespace kpidb
 

@@ -73,6 +73,42 @@ void WriteTable(const std::vector<std::string>& header,
 
 }  // namespace
 
+void WriteGrid(const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows,
+               const std::vector<bool>& right_align, DumpFormat format,
+               std::ostream& out) {
+  if (format == DumpFormat::kTable) {
+    WriteTable(header, rows, right_align, out);
+    return;
+  }
+  if (format == DumpFormat::kCsv) {
+    std::string buf;
+    for (size_t c = 0; c < header.size(); ++c) {
+      if (c > 0) buf.push_back(',');
+      PutCsvField(header[c], &buf);
+    }
+    out << buf << '\n';
+    for (const auto& row : rows) {
+      buf.clear();
+      for (size_t c = 0; c < row.size(); ++c) {
+        if (c > 0) buf.push_back(',');
+        PutCsvField(row[c], &buf);
+      }
+      out << buf << '\n';
+    }
+    return;
+  }
+  for (const auto& row : rows) {
+    nlohmann::ordered_json j;
+    for (size_t c = 0; c < header.size() && c < row.size(); ++c) {
+      j[header[c]] = row[c].empty() ? nlohmann::ordered_json(nullptr)
+                                    : nlohmann::ordered_json(row[c]);
+    }
+    out << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+        << '\n';
+  }
+}
+
 absl::StatusOr<DumpFormat> ParseDumpFormat(std::string_view name) {
   if (name == "csv") return DumpFormat::kCsv;
   if (name == "jsonl") return DumpFormat::kJsonl;

@@ -234,6 +234,11 @@ absl::StatusOr<query::Figure> SumOf(const std::vector<const query::Figure*>& par
   return sum;
 }
 
+// Ratios do not add up: a total's margin is not the sum of its segments'.
+bool Additive(const Unit& unit) {
+  return unit.dimension() != "%" && unit.dimension() != "pt";
+}
+
 absl::Status AddIfDifferent(const SeriesInfo& info, std::string kind,
                             const query::Figure& stored, const query::Figure& sum,
                             std::string parts, std::vector<Discrepancy>* out) {
@@ -269,7 +274,7 @@ absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
     const FiscalCalendar& cal = info.calendar;
     for (size_t i = r.series_begin(s); i < r.series_end(s); ++i) {
       const Period& p = r.periods[i];
-      if (p.is_instant()) continue;
+      if (p.is_instant() || !Additive(r.unit(i))) continue;
       const int fy = cal.FiscalYearOf(p.start());
       std::vector<const query::Figure*> parts;
       std::vector<query::Figure> quarters;
@@ -322,6 +327,7 @@ absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
     }
     if (children.empty()) continue;
     for (size_t i = r.series_begin(s); i < r.series_end(s); ++i) {
+      if (!Additive(r.unit(i))) continue;
       std::vector<query::Figure> found;
       std::string labels;
       for (size_t c : children) {

@@ -13,6 +13,8 @@ int RunIngest(int argc, const char* const* argv, std::ostream& out,
               std::ostream& err);
 int RunDump(int argc, const char* const* argv, std::ostream& out,
             std::ostream& err);
+int RunQuery(int argc, const char* const* argv, std::ostream& out,
+             std::ostream& err);
 
 }  // namespace kpidb::tools
 

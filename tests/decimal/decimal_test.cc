@@ -345,13 +345,13 @@ INSTANTIATE_TEST_SUITE_P(
                    "-999,999,999.999999999"}));
 
 TEST(DecimalFormatTest, ExtremeExponents) {
-  EXPECT_EQ(D(1, 40).ToString(), "1" + Zeros(40));
-  EXPECT_EQ(D(-kMaxMantissa, 40).ToString(), "-999999999999999999" + Zeros(40));
-  EXPECT_EQ(D(1, -40).ToString(), "0." + Zeros(39) + "1");
+  EXPECT_EQ(D(1, 40).ToString(), std::string("1") + Zeros(40));
+  EXPECT_EQ(D(-kMaxMantissa, 40).ToString(), std::string("-999999999999999999") + Zeros(40));
+  EXPECT_EQ(D(1, -40).ToString(), std::string("0.") + Zeros(39) + "1");
   EXPECT_EQ(D(-kMaxMantissa, -40).ToString(),
-            "-0." + Zeros(22) + "999999999999999999");
+            std::string("-0.") + Zeros(22) + "999999999999999999");
   EXPECT_EQ(
-      D(1, 40).ToGroupedString(), "10" + [] {
+      D(1, 40).ToGroupedString(), std::string("10") + [] {
         std::string s;
         for (int i = 0; i < 13; ++i) s += ",000";
         return s;

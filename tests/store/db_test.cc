@@ -100,9 +100,15 @@ class DBTest : public ::testing::Test {
         std::string row = info.company + "/" + info.metric + "/" + info.scenario +
                           " " + r.periods[i].Label(info.calendar) + "=" +
                           r.values[i].ToString();
-        if (!r.unit_ids.empty()) row += " " + r.unit(i).ToString();
+        // Appended in pieces: GCC 12 at -O3 warns falsely (-Wrestrict,
+        // bug 105651) on "literal" + std::string&&.
+        if (!r.unit_ids.empty()) {
+          row += ' ';
+          row += r.unit(i).ToString();
+        }
         if (!r.as_of.empty() && r.as_of[i].has_value()) {
-          row += " @" + FormatDate(*r.as_of[i]);
+          row += " @";
+          row += FormatDate(*r.as_of[i]);
         }
         out.push_back(row);
       }

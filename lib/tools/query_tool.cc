@@ -1,0 +1,229 @@
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "kpidb/analytics.h"
+#include "kpidb/db.h"
+#include "kpidb/dump.h"
+#include "kpidb/period.h"
+#include "lib/tools/tools.h"
+#include "lib/util/str_cat.h"
+
+namespace kpidb::tools {
+namespace {
+
+// Months covered by a month-aligned duration (0 otherwise).
+int MonthsOf(const Period& p) {
+  if (p.is_instant() || p.start().day() != 1 || (p.end() + 1).day() != 1) return 0;
+  return static_cast<int>(absl::CivilMonth(p.end()) - absl::CivilMonth(p.start())) + 1;
+}
+
+}  // namespace
+
+int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app(
+      "Analytic queries over a kpidb database: derived quarters and years, TTM,\n"
+      "changes (YoY, QoQ), unit conversion, rankings across companies, version\n"
+      "history and consistency checks. Never changes the database.",
+      "kpidb-query");
+  app.footer(
+      "Derived rows are marked with the formula they come from; stored figures\n"
+      "always win. Percent changes: (current - base) / |base| * 100, rounded half\n"
+      "away from zero to --percent-digits; a % metric changes in pt.\n\n"
+      "Examples:\n"
+      "  kpidb-query kpis.db --company IIJ --metric 'revenue.*' --from FY2012 --to FY2013 \\\n"
+      "      --quarters --change yoy --unit 'JPY billion' --format table\n"
+      "  kpidb-query kpis.db --company IIJ --metric capex --derive\n"
+      "  kpidb-query kpis.db --metric revenue.total --period FY2013 --top 10\n"
+      "  kpidb-query kpis.db --company IIJ --metric revenue.total --period FY2013 \\\n"
+      "      --scenario target --history\n"
+      "  kpidb-query kpis.db --company IIJ --check");
+  app.set_version_flag("--version", std::string("kpidb-query ") + KPIDB_VERSION);
+  std::string db_path, metric, from, to, period, as_of, change, unit, format = "table";
+  std::vector<std::string> companies, scenarios;
+  bool quarters = false, years = false, derive = false, ttm = false, history = false,
+       check = false;
+  int decimals = -1, percent_digits = 1, top = 0, bottom = 0;
+  app.add_option("DB", db_path, "Database directory")->required();
+  app.add_option("--company", companies, "Company id (repeat or comma-separate); default all")
+      ->delimiter(',');
+  app.add_option("--metric", metric, "Metric name or glob, e.g. 'revenue.segment.*'");
+  app.add_option("--scenario", scenarios, "Scenario (repeat or comma-separate); default all")
+      ->delimiter(',');
+  app.add_option("--from", from, "First period: a label (FY2012, 3Q13) or a date");
+  app.add_option("--to", to, "Last period: a label or a date");
+  app.add_option("--period", period, "One period: sets --from and --to");
+  app.add_option("--as-of", as_of, "As known on this date (YYYY-MM-DD), derived values too");
+  app.add_flag("--quarters", quarters, "Quarterly view: stored and derived quarters only");
+  app.add_flag("--years", years, "Yearly view: stored and derived fiscal years only");
+  app.add_flag("--derive", derive, "Add every derivable quarter, half, Q1-Q3 and year");
+  app.add_flag("--ttm", ttm, "Add trailing twelve months ending at each quarter");
+  app.add_option("--change", change, "Change against yoy (a year earlier) or qoq (the previous period)")
+      ->check(CLI::IsMember({"yoy", "qoq"}));
+  app.add_option("--percent-digits", percent_digits, "Digits of percent changes")
+      ->capture_default_str();
+  app.add_option("--unit", unit, "Convert values to this unit, e.g. 'JPY billion'");
+  app.add_option("--decimals", decimals, "Round converted values to this many decimals");
+  app.add_option("--top", top, "The N largest values (across companies)");
+  app.add_option("--bottom", bottom, "The N smallest values");
+  app.add_flag("--history", history, "Every version of each fact, oldest first, with as_of");
+  app.add_flag("--check", check, "List where quarters or segments do not add up");
+  app.add_option("--format", format, "table, csv or jsonl")->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e, out, err) == 0 ? 0 : 2;
+  }
+  auto usage = [&](std::string_view msg) {
+    err << "kpidb-query: " << msg << "\n";
+    return 2;
+  };
+  absl::StatusOr<DumpFormat> fmt = ParseDumpFormat(format);
+  if (!fmt.ok()) return usage(ToStd(fmt.status().message()));
+  if (!period.empty()) {
+    if (!from.empty() || !to.empty()) return usage("--period cannot be combined with --from/--to");
+    from = to = period;
+  }
+  if (top > 0 && bottom > 0) return usage("use --top or --bottom, not both");
+  if (top < 0 || bottom < 0) return usage("--top and --bottom take a positive count");
+  if (quarters && years) return usage("use --quarters or --years, not both");
+  if (decimals >= 0 && unit.empty()) return usage("--decimals needs --unit");
+  if (percent_digits < 0 || percent_digits > 10) return usage("--percent-digits must be 0 to 10");
+  if (history && (check || derive || quarters || years || ttm || !change.empty() || !unit.empty())) {
+    return usage("--history shows stored versions only; drop the analysis flags");
+  }
+
+  Query query;
+  query.companies = companies;
+  query.metric = metric;
+  query.scenarios = scenarios;
+  query.from = from;
+  query.to = to;
+  if (!as_of.empty()) {
+    absl::StatusOr<absl::CivilDay> d = ParseDate(as_of);
+    if (!d.ok()) return usage(kpidb::StrCat("--as-of: ", d.status().message()));
+    query.as_of = *d;
+  }
+  Options options;
+  options.read_only = true;
+  absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(options, db_path);
+  if (!db.ok()) {
+    err << "kpidb-query: " << db.status().message() << "\n";
+    return 1;
+  }
+  auto fail = [&](const absl::Status& s) {
+    err << "kpidb-query: " << s.message() << "\n";
+    return absl::IsInvalidArgument(s) ? 2 : 1;
+  };
+
+  if (check) {
+    absl::StatusOr<std::vector<Discrepancy>> d = CheckConsistency(**db, query);
+    if (!d.ok()) return fail(d.status());
+    std::vector<std::vector<std::string>> rows;
+    for (const Discrepancy& x : *d) {
+      const FiscalCalendar cal = (*db)->CalendarOf(x.company);
+      rows.push_back({x.company, x.metric, x.scenario, x.kind, x.period.Label(cal),
+                      x.stored.ToGroupedString(), x.sum.ToGroupedString(),
+                      x.difference.ToGroupedString(), x.unit.ToString(), x.parts});
+    }
+    WriteGrid({"company", "metric", "scenario", "check", "period", "stored", "sum",
+               "difference", "unit", "parts"},
+              rows, {false, false, false, false, false, true, true, true, false, false},
+              *fmt, out);
+    return 0;
+  }
+  if (history) {
+    query.all_versions = true;
+    absl::StatusOr<QueryResult> r = (*db)->Execute(query);
+    if (!r.ok()) return fail(r.status());
+    WriteFacts(*r, *fmt, out);
+    return 0;
+  }
+
+  DerivedQuery dq;
+  dq.query = query;
+  dq.fiscal_periods = derive || quarters || years;
+  dq.ttm = ttm;
+  dq.change = change == "yoy"   ? DerivedQuery::Change::kYearOverYear
+              : change == "qoq" ? DerivedQuery::Change::kPeriodOverPeriod
+                                : DerivedQuery::Change::kNone;
+  dq.percent_digits = percent_digits;
+  dq.unit = unit;
+  if (decimals >= 0) dq.decimals = decimals;
+  absl::StatusOr<DerivedResult> r = ExecuteDerived(**db, dq);
+  if (!r.ok()) return fail(r.status());
+
+  struct Row {
+    std::vector<std::string> cells;
+    Decimal rank_value;
+  };
+  std::vector<Row> rows;
+  const bool with_change = dq.change != DerivedQuery::Change::kNone;
+  std::string rank_dimension;
+  bool mixed_dimensions = false;
+  for (size_t s = 0; s < r->series.size(); ++s) {
+    const SeriesInfo& info = r->series[s];
+    for (size_t i = r->series_begin(s); i < r->series_end(s); ++i) {
+      const Period& p = r->periods[i];
+      const int months = MonthsOf(p);
+      if (quarters && months != 3) continue;
+      if (years && (months != 12 || p.start() != info.calendar.YearStart(
+                                                      info.calendar.FiscalYearOf(p.start())))) {
+        continue;
+      }
+      Row row;
+      row.cells = {info.company, info.metric, info.scenario, p.Label(info.calendar),
+                   r->values[i].ToGroupedString(), r->units[i].ToString()};
+      if (with_change) {
+        const bool has = r->change[i].has_value();
+        row.cells.push_back(has ? r->change[i]->ToGroupedString() : "");
+        row.cells.push_back(has ? r->change_units[i].ToString() : "");
+        row.cells.push_back(r->change_percent[i].has_value()
+                                ? r->change_percent[i]->ToString() + "%"
+                                : "");
+        row.cells.push_back(r->change_base[i].has_value()
+                                ? r->change_base[i]->Label(info.calendar)
+                                : "");
+      }
+      row.cells.push_back(r->as_of[i].has_value() ? FormatDate(*r->as_of[i]) : "");
+      row.cells.push_back(r->origins[i] == RowOrigin::kDerived ? "derived: " + r->formulas[i]
+                                                               : "stored");
+      // Rankings compare quantities: the value at scale 10^0.
+      absl::StatusOr<Decimal> q = r->values[i].Scaled(r->units[i].scale());
+      row.rank_value = q.ok() ? *q : r->values[i];
+      if (rank_dimension.empty()) {
+        rank_dimension = r->units[i].dimension();
+      } else if (rank_dimension != r->units[i].dimension()) {
+        mixed_dimensions = true;
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  if (top > 0 || bottom > 0) {
+    if (mixed_dimensions) {
+      return usage("cannot rank values of different units (e.g. JPY and USD); "
+                   "narrow --metric or --company");
+    }
+    std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+      return top > 0 ? b.rank_value < a.rank_value : a.rank_value < b.rank_value;
+    });
+    const size_t n = static_cast<size_t>(top > 0 ? top : bottom);
+    if (rows.size() > n) rows.resize(n);
+  }
+  std::vector<std::string> header = {"company", "metric", "scenario", "period", "value", "unit"};
+  std::vector<bool> right = {false, false, false, false, true, false};
+  if (with_change) {
+    header.insert(header.end(), {"change", "change_unit", "change_percent", "base"});
+    right.insert(right.end(), {true, false, true, false});
+  }
+  header.insert(header.end(), {"as_of", "origin"});
+  right.insert(right.end(), {false, false});
+  std::vector<std::vector<std::string>> cells;
+  cells.reserve(rows.size());
+  for (Row& row : rows) cells.push_back(std::move(row.cells));
+  WriteGrid(header, cells, right, *fmt, out);
+  return 0;
+}
+
+}  // namespace kpidb::tools

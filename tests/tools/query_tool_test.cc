@@ -1,0 +1,176 @@
+// kpidb-query on the bundled sample: in-process, and the built binary.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kpidb/db.h"
+#include "kpidb/ingest.h"
+#include "lib/tools/tools.h"
+#include "tests/testutil.h"
+
+namespace kpidb::tools {
+namespace {
+
+using ::kpidb::testing::IsOk;
+using ::kpidb::testing::ScopedTempDir;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class QueryToolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = dir_.Sub("db");
+    absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(Options(), db_);
+    ASSERT_THAT(db, IsOk());
+    const std::string sample = std::string(KPIDB_SOURCE_DIR) + "/data/sample/";
+    std::vector<std::string> files = {sample + "companies.csv", sample + "iij-fy2013-1q3q.csv"};
+    IngestReport report;
+    ASSERT_THAT(IngestFiles(db->get(), files, IngestOptions(), &report), IsOk());
+  }
+
+  struct Result {
+    int code;
+    std::string out, err;
+  };
+  Result Run(std::vector<std::string> args) {
+    args.insert(args.begin(), "kpidb-query");
+    std::vector<const char*> argv;
+    for (const std::string& a : args) argv.push_back(a.c_str());
+    std::ostringstream out, err;
+    const int code = RunQuery(static_cast<int>(argv.size()), argv.data(), out, err);
+    return {code, out.str(), err.str()};
+  }
+
+  ScopedTempDir dir_;
+  std::string db_;
+};
+
+TEST_F(QueryToolTest, HelpDocumentsEveryFlagWithExamples) {
+  Result r = Run({"--help"});
+  EXPECT_EQ(r.code, 0);
+  for (const char* flag : {"--company", "--metric", "--scenario", "--from", "--to", "--period",
+                           "--as-of", "--quarters", "--years", "--derive", "--ttm", "--change",
+                           "--percent-digits", "--unit", "--decimals", "--top", "--bottom",
+                           "--history", "--check", "--format", "Examples"}) {
+    EXPECT_THAT(r.out, HasSubstr(flag)) << flag;
+  }
+  EXPECT_EQ(Run({"--version"}).code, 0);
+}
+
+TEST_F(QueryToolTest, ArgumentErrorsExitTwoWithAMessage) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{db_, "--change", "mom"},
+                                             {db_, "--top", "3", "--bottom", "3"},
+                                             {db_, "--period", "FY2013", "--from", "FY2012"},
+                                             {db_, "--decimals", "1"},
+                                             {db_, "--format", "xml"},
+                                             {db_, "--as-of", "2014-02-30"},
+                                             {db_, "--from", "FY2013Q5"},
+                                             {db_, "--history", "--change", "yoy"},
+                                             {db_, "--no-such-flag"}}) {
+    Result r = Run(args);
+    EXPECT_EQ(r.code, 2) << ::testing::PrintToString(args) << r.err;
+    EXPECT_FALSE(r.err.empty()) << ::testing::PrintToString(args);
+  }
+  Result missing = Run({dir_.Sub("nothing-here")});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("no kpidb database"));
+}
+
+// The issue's first example, on the sample: derived and stored rows, YoY in
+// JPY billion.
+TEST_F(QueryToolTest, DerivedRowsChangesAndConversionAsCsv) {
+  Result r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "actual",
+                  "--derive", "--change", "yoy", "--unit", "JPY billion", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("company,metric,scenario,period,value,unit,change,change_unit,"
+                               "change_percent,base,as_of,origin\n"));
+  EXPECT_THAT(r.out, HasSubstr("IIJ,revenue.total,actual,FY2013Q1-Q3,82.746,JPY billion,6.046,"
+                               "JPY billion,7.9%,FY2012Q1-Q3,2014-02-07,stored\n"));
+  EXPECT_THAT(r.out, HasSubstr(",derived: FY2013Q1-Q3 - FY2013Q3\n"));
+}
+
+TEST_F(QueryToolTest, QuartersViewDerivesTheFourthQuarter) {
+  Result r = Run({db_, "--company", "IIJ", "--metric", "capex", "--quarters", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "company,metric,scenario,period,value,unit,as_of,origin\n"
+            "IIJ,capex,actual,FY2012Q4,\"1,953\",JPY million,2014-02-07,"
+            "derived: FY2012 - FY2012Q1-Q3\n");
+}
+
+TEST_F(QueryToolTest, TopAndBottomRankByQuantityAcrossScales) {
+  // FY2013Q1-Q3 revenue 82,746 million against quarters in billions.
+  Result r = Run({db_, "--metric", "revenue.total", "--scenario", "actual", "--top", "2",
+                  "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string header, first, second, extra;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  std::getline(lines, second);
+  EXPECT_FALSE(std::getline(lines, extra));
+  EXPECT_THAT(first, HasSubstr("FY2013Q1-Q3,\"82,746\",JPY million"));
+  EXPECT_THAT(second, HasSubstr("FY2012Q1-Q3,76.7,JPY billion"));
+  r = Run({db_, "--metric", "revenue.total", "--scenario", "actual", "--bottom", "1",
+           "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("FY2013Q1,26.4,JPY billion"));
+}
+
+// How the FY2013 revenue target moved from 117.0 to 114.0 billion, and when.
+TEST_F(QueryToolTest, HistoryOfTheRevisedTarget) {
+  Result r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--period", "FY2013",
+                  "--scenario", "target", "--history", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("IIJ,revenue.total,FY2013,117.0,JPY billion,target,,"));
+  EXPECT_THAT(r.out, HasSubstr("IIJ,revenue.total,FY2013,114.0,JPY billion,target,2014-02-07,"));
+  EXPECT_LT(r.out.find(",117.0,"), r.out.find(",114.0,"));
+}
+
+TEST_F(QueryToolTest, CheckListsDisagreementsButNotRatios) {
+  Result r = Run({db_, "--company", "IIJ", "--check", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("IIJ,revenue.total,actual,quarters,FY2013Q1-Q3,\"82,746\","
+                               "\"82,800\",-54,JPY million,"));
+  EXPECT_THAT(r.out, Not(HasSubstr("gross_margin_ratio")));
+}
+
+TEST_F(QueryToolTest, AsOfAppliesToTheAnalysis) {
+  Result r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "target",
+                  "--as-of", "2014-01-31", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(",FY2013,117.0,JPY billion,,stored\n"));
+  EXPECT_THAT(r.out, Not(HasSubstr("114.0")));
+}
+
+// The built binary, end to end (the in-process runs above test the logic).
+TEST_F(QueryToolTest, BuiltBinaryRunsTheIssueExample) {
+  const std::string out = dir_.Sub("out.txt");
+  const std::string cmd = std::string(KPIDB_QUERY_BIN) + " " + db_ +
+                          " --company IIJ --metric 'revenue.*' --from FY2012 --to FY2013"
+                          " --quarters --change yoy --unit 'JPY billion' --format table > " +
+                          out + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::ifstream f(out);
+  std::stringstream text;
+  text << f.rdbuf();
+  EXPECT_THAT(text.str(), HasSubstr("change_percent"));
+  EXPECT_THAT(text.str(), HasSubstr("FY2013Q3"));
+  EXPECT_THAT(text.str(), HasSubstr("JPY billion"));
+  const std::string bad = std::string(KPIDB_QUERY_BIN) + " " + db_ + " --change mom >/dev/null 2>&1";
+  const int bad_status = std::system(bad.c_str());
+  ASSERT_TRUE(WIFEXITED(bad_status));
+  EXPECT_EQ(WEXITSTATUS(bad_status), 2);
+}
+
+}  // namespace
+}  // namespace kpidb::tools
