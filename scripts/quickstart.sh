@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DKPIDB_BUILD_TESTS=OFF -DKPIDB_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build build --target kpidb-ingest kpidb-dump
+cmake --build build --target kpidb-ingest kpidb-dump kpidb-query
 
 DB=kpidb-sample
 BIN=build/tools
@@ -29,3 +29,6 @@ show "FY2013 revenue target: every version (original, then revised on 2014-02-07
   --company IIJ --metric revenue.total --scenario target --from FY2013 --to FY2013 --all-versions
 show "The same target as known on 2014-01-31 (before the revision)" \
   --company IIJ --metric revenue.total --scenario target --from FY2013 --to FY2013 --as-of 2014-01-31
+echo
+echo "== CAPEX by quarter: FY2012Q4 derived as the year minus the nine months"
+"$BIN/kpidb-query" "$DB" --company IIJ --metric capex --quarters | cut -c1-150
