@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <optional>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -38,7 +40,9 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
       "  kpidb-query kpis.db --metric revenue.total --period FY2013 --top 10\n"
       "  kpidb-query kpis.db --company IIJ --metric revenue.total --period FY2013 \\\n"
       "      --scenario target --history\n"
-      "  kpidb-query kpis.db --company IIJ --check");
+      "  kpidb-query kpis.db --company IIJ --check\n"
+      "  kpidb-query kpis.db --metric revenue.total --period FY2013 --change yoy \\\n"
+      "      --screen percent --above 5   # grew more than 5%");
   app.set_version_flag("--version", std::string("kpidb-query ") + KPIDB_VERSION);
   std::string db_path, metric, from, to, period, as_of, change, unit, format = "table";
   std::vector<std::string> companies, scenarios;
@@ -67,6 +71,14 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
   app.add_option("--decimals", decimals, "Round converted values to this many decimals");
   app.add_option("--top", top, "The N largest values (across companies)");
   app.add_option("--bottom", bottom, "The N smallest values");
+  std::string above, below, screen = "value";
+  app.add_option("--above", above, "Keep rows whose --screen quantity is above this number");
+  app.add_option("--below", below, "Keep rows whose --screen quantity is below this number");
+  app.add_option("--screen", screen,
+                 "What --above/--below compare: value (as shown, so use --unit across "
+                 "scales), change or percent (need --change)")
+      ->check(CLI::IsMember({"value", "change", "percent"}))
+      ->capture_default_str();
   app.add_flag("--history", history, "Every version of each fact, oldest first, with as_of");
   app.add_flag("--check", check, "List where quarters or segments do not add up");
   app.add_option("--format", format, "table, csv or jsonl")->capture_default_str();
@@ -90,6 +102,17 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
   if (quarters && years) return usage("use --quarters or --years, not both");
   if (decimals >= 0 && unit.empty()) return usage("--decimals needs --unit");
   if (percent_digits < 0 || percent_digits > 10) return usage("--percent-digits must be 0 to 10");
+  std::optional<Decimal> above_v, below_v;
+  for (auto [text, dest, name] : {std::tuple{&above, &above_v, "--above"},
+                                  std::tuple{&below, &below_v, "--below"}}) {
+    if (text->empty()) continue;
+    absl::StatusOr<Decimal> d = Decimal::Parse(*text);
+    if (!d.ok()) return usage(kpidb::StrCat(name, ": ", d.status().message()));
+    *dest = *d;
+  }
+  if (screen != "value" && change.empty() && (above_v || below_v)) {
+    return usage("--screen change/percent needs --change");
+  }
   if (history && (check || derive || quarters || years || ttm || !change.empty() || !unit.empty())) {
     return usage("--history shows stored versions only; drop the analysis flags");
   }
@@ -171,6 +194,19 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
       if (years && (months != 12 || p.start() != info.calendar.YearStart(
                                                       info.calendar.FiscalYearOf(p.start())))) {
         continue;
+      }
+      if (above_v || below_v) {
+        std::optional<Decimal> x;
+        if (screen == "value") {
+          x = r->values[i];
+        } else if (screen == "change" && with_change) {
+          x = r->change[i];
+        } else if (with_change) {
+          x = r->change_percent[i];
+        }
+        if (!x.has_value()) continue;
+        if (above_v && !(*x > *above_v)) continue;
+        if (below_v && !(*x < *below_v)) continue;
       }
       Row row;
       row.cells = {info.company, info.metric, info.scenario, p.Label(info.calendar),

@@ -1,6 +1,7 @@
 // kpidb-query on the bundled sample: in-process, and the built binary.
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -57,7 +58,8 @@ TEST_F(QueryToolTest, HelpDocumentsEveryFlagWithExamples) {
   for (const char* flag : {"--company", "--metric", "--scenario", "--from", "--to", "--period",
                            "--as-of", "--quarters", "--years", "--derive", "--ttm", "--change",
                            "--percent-digits", "--unit", "--decimals", "--top", "--bottom",
-                           "--history", "--check", "--format", "Examples"}) {
+                           "--history", "--check", "--format", "--above", "--below",
+                           "--screen", "Examples"}) {
     EXPECT_THAT(r.out, HasSubstr(flag)) << flag;
   }
   EXPECT_EQ(Run({"--version"}).code, 0);
@@ -170,6 +172,28 @@ TEST_F(QueryToolTest, BuiltBinaryRunsTheIssueExample) {
   const int bad_status = std::system(bad.c_str());
   ASSERT_TRUE(WIFEXITED(bad_status));
   EXPECT_EQ(WEXITSTATUS(bad_status), 2);
+}
+
+// Screening: the revenue rows that grew more than 5% YoY, and values
+// above a threshold in one unit.
+TEST_F(QueryToolTest, ScreeningByChangeOrValue) {
+  Result r = Run({db_, "--metric", "revenue.*", "--scenario", "actual", "--change", "yoy",
+                  "--screen", "percent", "--above", "5", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Total revenue +7.9%; the large customers' revenue FY12 over FY11
+  // (12.8 -> 14.7 billion) +14.8%; segment revenues have no FY12 figures.
+  EXPECT_THAT(r.out, HasSubstr("IIJ,revenue.total,actual,FY2013Q1-Q3,"));
+  EXPECT_THAT(r.out, HasSubstr("IIJ,revenue.large_customers,actual,FY2012,14.7,JPY billion,1.9,"
+                               "JPY billion,14.8%,FY2011,"));
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out;
+  r = Run({db_, "--metric", "revenue.segment.*", "--unit", "JPY million", "--above", "20000",
+           "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("revenue.segment.network_services"));
+  EXPECT_THAT(r.out, HasSubstr("revenue.segment.systems_integration"));
+  EXPECT_THAT(r.out, Not(HasSubstr("atm_operation")));
+  EXPECT_EQ(Run({db_, "--screen", "percent", "--above", "5"}).code, 2);
+  EXPECT_EQ(Run({db_, "--above", "five"}).code, 2);
 }
 
 }  // namespace
