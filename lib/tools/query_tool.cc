@@ -41,6 +41,8 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
       "  kpidb-query kpis.db --company IIJ --metric revenue.total --period FY2013 \\\n"
       "      --scenario target --history\n"
       "  kpidb-query kpis.db --company IIJ --check\n"
+      "  kpidb-query kpis.db --metric revenue.total --calendar-window FY2013Q4 --top 10\n"
+      "      # each company's quarter ending in Oct-Dec 2013, whatever its fiscal year\n"
       "  kpidb-query kpis.db --metric revenue.total --period FY2013 --change yoy \\\n"
       "      --screen percent --above 5   # grew more than 5%");
   app.set_version_flag("--version", std::string("kpidb-query ") + KPIDB_VERSION);
@@ -58,6 +60,10 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
   app.add_option("--from", from, "First period: a label (FY2012, 3Q13) or a date");
   app.add_option("--to", to, "Last period: a label or a date");
   app.add_option("--period", period, "One period: sets --from and --to");
+  std::string calendar_window;
+  app.add_option("--calendar-window", calendar_window,
+                 "Align companies by calendar: each one's period of the window's length "
+                 "ending inside it (calendar 2013Q4: 'FY2013Q4' or '2013-10-01/2013-12-31')");
   app.add_option("--as-of", as_of, "As known on this date (YYYY-MM-DD), derived values too");
   app.add_flag("--quarters", quarters, "Quarterly view: stored and derived quarters only");
   app.add_flag("--years", years, "Yearly view: stored and derived fiscal years only");
@@ -112,6 +118,20 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
   }
   if (screen != "value" && change.empty() && (above_v || below_v)) {
     return usage("--screen change/percent needs --change");
+  }
+  std::optional<Period> window;
+  if (!calendar_window.empty()) {
+    if (!from.empty() || !to.empty()) {
+      return usage("--calendar-window cannot be combined with --period/--from/--to");
+    }
+    // Labels name calendar periods here: the calendar year's FY2013Q4 is
+    // October to December 2013.
+    absl::StatusOr<Period> w = Period::Parse(calendar_window, FiscalCalendar::CalendarYear());
+    if (!w.ok() || w->is_instant()) {
+      return usage(kpidb::StrCat("--calendar-window: not a period: ", calendar_window));
+    }
+    window = *w;
+    derive = true;
   }
   if (history && (check || derive || quarters || years || ttm || !change.empty() || !unit.empty())) {
     return usage("--history shows stored versions only; drop the analysis flags");
@@ -190,6 +210,16 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
     for (size_t i = r->series_begin(s); i < r->series_end(s); ++i) {
       const Period& p = r->periods[i];
       const int months = MonthsOf(p);
+      if (window.has_value()) {
+        // The company's period of the window's length that ends inside it.
+        const int window_months = MonthsOf(*window);
+        const bool same_length = window_months > 0 ? months == window_months
+                                                   : p.length_days() == window->length_days();
+        if (p.is_instant() || !same_length || p.end() < window->start() ||
+            p.end() > window->end()) {
+          continue;
+        }
+      }
       if (quarters && months != 3) continue;
       if (years && (months != 12 || p.start() != info.calendar.YearStart(
                                                       info.calendar.FiscalYearOf(p.start())))) {

@@ -59,7 +59,7 @@ TEST_F(QueryToolTest, HelpDocumentsEveryFlagWithExamples) {
                            "--as-of", "--quarters", "--years", "--derive", "--ttm", "--change",
                            "--percent-digits", "--unit", "--decimals", "--top", "--bottom",
                            "--history", "--check", "--format", "--above", "--below",
-                           "--screen", "Examples"}) {
+                           "--screen", "--calendar-window", "Examples"}) {
     EXPECT_THAT(r.out, HasSubstr(flag)) << flag;
   }
   EXPECT_EQ(Run({"--version"}).code, 0);
@@ -194,6 +194,27 @@ TEST_F(QueryToolTest, ScreeningByChangeOrValue) {
   EXPECT_THAT(r.out, Not(HasSubstr("atm_operation")));
   EXPECT_EQ(Run({db_, "--screen", "percent", "--above", "5"}).code, 2);
   EXPECT_EQ(Run({db_, "--above", "five"}).code, 2);
+}
+
+// Calendar alignment: IIJ's fiscal FY2013Q3 is calendar 2013Q4, and its
+// FY2012 (April 2012 - March 2013, derived from the quarterly tax table) is
+// the twelve months ending in calendar 2013.
+TEST_F(QueryToolTest, CalendarWindowAlignsFiscalPeriods) {
+  Result r = Run({db_, "--metric", "tax.current", "--calendar-window", "FY2013Q4", "--format",
+                  "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "company,metric,scenario,period,value,unit,as_of,origin\n"
+            "IIJ,tax.current,actual,FY2013Q3,378,JPY million,2014-02-07,stored\n");
+  r = Run({db_, "--metric", "tax.current", "--calendar-window", "2013-01-01/2013-12-31",
+           "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "company,metric,scenario,period,value,unit,as_of,origin\n"
+            "IIJ,tax.current,actual,FY2012,\"3,135\",JPY million,2014-02-07,"
+            "derived: FY2012H1 + FY2012H2\n");
+  EXPECT_EQ(Run({db_, "--calendar-window", "FY2013Q4", "--period", "FY2013"}).code, 2);
+  EXPECT_EQ(Run({db_, "--calendar-window", "2013-12-31"}).code, 2);
 }
 
 }  // namespace
