@@ -114,6 +114,9 @@ class Period {
   int64_t end_day_number() const { return end_; }
   // Number of days covered; 0 for an instant.
   int length_days() const { return instant_ ? 0 : end_ - start_ + 1; }
+  // Number of whole calendar months covered by a duration that starts on a
+  // 1st and ends on a month's last day (3 for a quarter); 0 otherwise.
+  int whole_months() const;
 
   // The canonical label under `calendar`; an explicit range when no fiscal
   // label matches the dates, the ISO date for an instant.

@@ -463,6 +463,14 @@ Period::Period(absl::CivilDay start, absl::CivilDay end, bool instant)
       end_(static_cast<int32_t>(ToDays(end))),
       instant_(instant) {}
 
+int Period::whole_months() const {
+  if (instant_) return 0;
+  const YearMonthDay s = CivilFromDays(start_);
+  const YearMonthDay e = CivilFromDays(end_);
+  if (s.day != 1 || e.day != DaysInMonth(e.year, e.month)) return 0;
+  return static_cast<int>((e.year * 12 + e.month) - (s.year * 12 + s.month) + 1);
+}
+
 absl::CivilDay Period::start() const { return FromDays(start_); }
 absl::CivilDay Period::end() const { return FromDays(end_); }
 

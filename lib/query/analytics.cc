@@ -46,11 +46,6 @@ std::optional<Period> ShiftBack(const Period& p, int months) {
   return r.ok() ? std::optional<Period>(*r) : std::nullopt;
 }
 
-// Months in a month-aligned duration (0 otherwise).
-int MonthsOf(const Period& p) {
-  if (p.is_instant() || p.start().day() != 1 || (p.end() + 1).day() != 1) return 0;
-  return static_cast<int>(absl::CivilMonth(p.end()) - absl::CivilMonth(p.start())) + 1;
-}
 
 absl::StatusOr<Decimal> ToUnit(const Decimal& v, const Unit& from, const Unit& to,
                                std::optional<int> decimals) {
@@ -164,7 +159,7 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       if (dq.change != DerivedQuery::Change::kNone) {
         int months = 12;
         if (dq.change == DerivedQuery::Change::kPeriodOverPeriod) {
-          months = f.period.is_instant() ? 3 : MonthsOf(f.period);
+          months = f.period.is_instant() ? 3 : f.period.whole_months();
         }
         std::optional<Period> bp =
             months > 0 || !f.period.is_instant() ? ShiftBack(f.period, months) : std::nullopt;

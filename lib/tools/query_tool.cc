@@ -13,15 +13,6 @@
 #include "lib/util/str_cat.h"
 
 namespace kpidb::tools {
-namespace {
-
-// Months covered by a month-aligned duration (0 otherwise).
-int MonthsOf(const Period& p) {
-  if (p.is_instant() || p.start().day() != 1 || (p.end() + 1).day() != 1) return 0;
-  return static_cast<int>(absl::CivilMonth(p.end()) - absl::CivilMonth(p.start())) + 1;
-}
-
-}  // namespace
 
 int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app(
@@ -209,10 +200,10 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
     const SeriesInfo& info = r->series[s];
     for (size_t i = r->series_begin(s); i < r->series_end(s); ++i) {
       const Period& p = r->periods[i];
-      const int months = MonthsOf(p);
+      const int months = p.whole_months();
       if (window.has_value()) {
         // The company's period of the window's length that ends inside it.
-        const int window_months = MonthsOf(*window);
+        const int window_months = window->whole_months();
         const bool same_length = window_months > 0 ? months == window_months
                                                    : p.length_days() == window->length_days();
         if (p.is_instant() || !same_length || p.end() < window->start() ||

@@ -835,5 +835,17 @@ TEST(PeriodPropertyTest, FiscalYearOfContainsTheDay) {
   }
 }
 
+TEST(PeriodWholeMonthsTest, CountsMonthAlignedDurationsOnly) {
+  const FiscalCalendar iij{3, FiscalYearNaming::kStart};
+  EXPECT_EQ(Period::Parse("FY2013Q3", iij)->whole_months(), 3);
+  EXPECT_EQ(Period::Parse("FY2013Q1-Q3", iij)->whole_months(), 9);
+  EXPECT_EQ(Period::Parse("FY2013", iij)->whole_months(), 12);
+  EXPECT_EQ(Period::Parse("2024-02-01/2024-02-29", iij)->whole_months(), 1);
+  EXPECT_EQ(Period::Parse("2023-02-01/2023-02-28", iij)->whole_months(), 1);
+  EXPECT_EQ(Period::Parse("2013-04-02/2013-06-30", iij)->whole_months(), 0);
+  EXPECT_EQ(Period::Parse("2013-04-01/2013-06-29", iij)->whole_months(), 0);
+  EXPECT_EQ(Period::Parse("2013-12-31", iij)->whole_months(), 0);
+}
+
 }  // namespace
 }  // namespace kpidb
