@@ -1,6 +1,7 @@
 #include "kpidb/db.h"
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -550,15 +551,30 @@ TEST_F(DBTest, ConcurrentReadersSeeWholeBatches) {
       }
     });
   }
+  // Stop and join the readers however the writes end.
+  struct Joiner {
+    std::atomic<bool>& done;
+    std::vector<std::thread>& threads;
+    ~Joiner() {
+      done = true;
+      for (auto& t : threads) t.join();
+    }
+  } joiner{done, readers};
+  int overlapped = 0;
   for (int i = 0; i < 60; ++i) {
     const std::string label = "FY" + std::to_string(1950 + i);
     ASSERT_THAT(Put({F("X", "pair.a", P(label), std::to_string(i), "count"),
                      F("X", "pair.b", P(label), std::to_string(i), "count")}),
                 IsOk());
+    // Let at least one read run between writes (bounded), so reads really
+    // interleave with writes however fast the writes are.
+    const int seen = checks.load();
+    for (int spin = 0; spin < 10000 && checks.load() == seen; ++spin) {
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    if (checks.load() > seen) ++overlapped;
   }
-  done = true;
-  for (auto& t : readers) t.join();
-  EXPECT_GT(checks.load(), 0);
+  EXPECT_GT(overlapped, 0);
 }
 
 }  // namespace
