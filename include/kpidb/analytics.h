@@ -96,6 +96,14 @@ struct DerivedResult {
   size_t series_end(size_t s) const { return series_offsets[s + 1]; }
 };
 
+// Every version over time: each stored version of the selected facts
+// (oldest first per period), and each derived figure every time its value
+// changed as its inputs were published (as_of: when it became derivable with
+// that value). Changes, conversion and query.as_of are not applied;
+// query.all_versions is ignored. Rows in period order, then as_of.
+absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
+                                                    const DerivedQuery& query);
+
 // Where stored figures disagree with each other.
 struct Discrepancy {
   std::string company;

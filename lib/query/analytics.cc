@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <tuple>
 #include <utility>
 
 #include "lib/query/derive.h"
@@ -340,6 +342,109 @@ absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
       KPIDB_ASSIGN_OR_RETURN(query::Figure sum, SumOf(parts, parent.calendar));
       KPIDB_RETURN_IF_ERROR(AddIfDifferent(parent, "segments", figure(i), sum, labels, &out));
     }
+  }
+  return out;
+}
+
+absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
+                                                    const DerivedQuery& dq) {
+  // Stored versions: every one, in range.
+  Query all = dq.query;
+  all.all_versions = true;
+  all.as_of.reset();
+  all.with_sources = false;
+  KPIDB_ASSIGN_OR_RETURN(QueryResult stored, db.Execute(all));
+
+  // Derived figures: derive at every date an input became known (and once
+  // with only the undated figures), keeping each value when it changes.
+  std::vector<absl::CivilDay> cuts = {absl::CivilDay(1, 1, 1)};
+  for (const auto& a : stored.as_of) {
+    if (a.has_value()) cuts.push_back(*a);
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  // Series by (company, metric, scenario), the order results use.
+  using SeriesKey = std::tuple<std::string, std::string, std::string>;
+  struct Key {
+    SeriesKey series;
+    Period period;
+    bool operator<(const Key& o) const {
+      return std::tie(series, period) < std::tie(o.series, o.period);
+    }
+  };
+  struct Version {
+    Decimal value;
+    Unit unit;
+    std::optional<absl::CivilDay> as_of;
+    std::string formula;
+  };
+  std::map<Key, std::vector<Version>> derived;
+  std::map<SeriesKey, SeriesInfo> infos;
+  auto series_key = [](const SeriesInfo& i) {
+    return SeriesKey{i.company, i.metric, i.scenario};
+  };
+  if (dq.fiscal_periods || dq.ttm) {
+    for (const absl::CivilDay& cut : cuts) {
+      DerivedQuery at = dq;
+      at.query.all_versions = false;
+      at.query.as_of = cut;
+      at.change = DerivedQuery::Change::kNone;
+      at.unit.clear();
+      KPIDB_ASSIGN_OR_RETURN(DerivedResult r, ExecuteDerived(db, at));
+      for (size_t s = 0; s < r.series.size(); ++s) {
+        const SeriesKey sk = series_key(r.series[s]);
+        infos.emplace(sk, r.series[s]);
+        for (size_t i = r.series_begin(s); i < r.series_end(s); ++i) {
+          if (r.origins[i] != RowOrigin::kDerived) continue;
+          std::vector<Version>& versions = derived[Key{sk, r.periods[i]}];
+          if (!versions.empty() && versions.back().value.Identical(r.values[i]) &&
+              versions.back().unit == r.units[i]) {
+            continue;
+          }
+          versions.push_back(Version{r.values[i], r.units[i], r.as_of[i], r.formulas[i]});
+        }
+      }
+    }
+  }
+
+  // Merge: stored versions and derived versions per series, in order.
+  struct Row {
+    Period period;
+    std::optional<absl::CivilDay> as_of;
+    Decimal value;
+    Unit unit;
+    std::string formula;
+  };
+  std::map<SeriesKey, std::vector<Row>> rows;
+  for (size_t s = 0; s < stored.series.size(); ++s) {
+    const SeriesKey sk = series_key(stored.series[s]);
+    infos.emplace(sk, stored.series[s]);
+    for (size_t i = stored.series_begin(s); i < stored.series_end(s); ++i) {
+      rows[sk].push_back(Row{stored.periods[i], stored.as_of[i], stored.values[i],
+                             stored.unit(i), ""});
+    }
+  }
+  for (auto& [key, versions] : derived) {
+    for (Version& v : versions) {
+      rows[key.series].push_back(Row{key.period, v.as_of, v.value, v.unit, std::move(v.formula)});
+    }
+  }
+  DerivedResult out;
+  for (auto& [sk, list] : rows) {
+    std::stable_sort(list.begin(), list.end(), [](const Row& a, const Row& b) {
+      if (a.period != b.period) return a.period < b.period;
+      return a.as_of < b.as_of;  // no as_of first
+    });
+    out.series.push_back(infos[sk]);
+    for (Row& r : list) {
+      out.periods.push_back(r.period);
+      out.values.push_back(r.value);
+      out.units.push_back(r.unit);
+      out.as_of.push_back(r.as_of);
+      out.origins.push_back(r.formula.empty() ? RowOrigin::kStored : RowOrigin::kDerived);
+      out.formulas.push_back(std::move(r.formula));
+    }
+    out.series_offsets.push_back(out.values.size());
   }
   return out;
 }

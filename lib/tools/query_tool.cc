@@ -76,7 +76,9 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
                  "scales), change or percent (need --change)")
       ->check(CLI::IsMember({"value", "change", "percent"}))
       ->capture_default_str();
-  app.add_flag("--history", history, "Every version of each fact, oldest first, with as_of");
+  app.add_flag("--history", history,
+               "Every version of each fact, oldest first, with as_of (with --derive, "
+               "--quarters...: each value a derived figure took over time)");
   app.add_flag("--check", check, "List where quarters or segments do not add up");
   app.add_option("--format", format, "table, csv or jsonl")->capture_default_str();
   try {
@@ -124,8 +126,9 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
     window = *w;
     derive = true;
   }
-  if (history && (check || derive || quarters || years || ttm || !change.empty() || !unit.empty())) {
-    return usage("--history shows stored versions only; drop the analysis flags");
+  if (history && (check || !change.empty() || !unit.empty() || top > 0 || bottom > 0)) {
+    return usage("--history lists versions; it does not combine with --check, --change, "
+                 "--unit, --top or --bottom");
   }
 
   Query query;
@@ -167,7 +170,8 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
               *fmt, out);
     return 0;
   }
-  if (history) {
+  const bool deriving = derive || quarters || years || ttm;
+  if (history && !deriving) {
     query.all_versions = true;
     absl::StatusOr<QueryResult> r = (*db)->Execute(query);
     if (!r.ok()) return fail(r.status());
@@ -185,7 +189,10 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
   dq.percent_digits = percent_digits;
   dq.unit = unit;
   if (decimals >= 0) dq.decimals = decimals;
-  absl::StatusOr<DerivedResult> r = ExecuteDerived(**db, dq);
+  // With --history, derived figures appear once per value they took as
+  // their inputs were published.
+  absl::StatusOr<DerivedResult> r =
+      history ? ExecuteDerivedHistory(**db, dq) : ExecuteDerived(**db, dq);
   if (!r.ok()) return fail(r.status());
 
   struct Row {

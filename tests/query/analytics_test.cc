@@ -245,5 +245,30 @@ TEST_F(AnalyticsTest, CheckListsWhereFiguresDisagree) {
   for (const Discrepancy& x : *d) EXPECT_EQ(x.metric.rfind("revenue.", 0), 0u) << x.metric;
 }
 
+// A restated year changes the derived fourth quarter: the history lists
+// each value with the date it became derivable.
+TEST_F(AnalyticsTest, DerivedHistoryFollowsRestatements) {
+  const std::vector<IngestInput> inputs = {
+      {"restated.csv",
+       "company,metric,period,value,unit,as_of\n"
+       "IIJ,opex,FY2012Q1-Q3,8452,JPY million,2013-02-08\n"
+       "IIJ,opex,FY2012,10405,JPY million,2013-05-15\n"
+       "IIJ,opex,FY2012,10500,JPY million,2014-05-14\n"}};
+  IngestReport report;
+  ASSERT_THAT(IngestInputs(db_.get(), inputs, IngestOptions(), &report), IsOk());
+  DerivedQuery q = Q("opex");
+  absl::StatusOr<DerivedResult> r = ExecuteDerivedHistory(*db_, q);
+  ASSERT_THAT(r, IsOk());
+  std::vector<std::string> rows;
+  for (size_t i = 0; i < r->size(); ++i) {
+    rows.push_back(r->periods[i].Label(r->series[0].calendar) + "=" + r->values[i].ToString() +
+                   " @" + (r->as_of[i] ? FormatDate(*r->as_of[i]) : "-") +
+                   (r->origins[i] == RowOrigin::kDerived ? " derived" : ""));
+  }
+  EXPECT_THAT(rows, ElementsAre("FY2012Q1-Q3=8452 @2013-02-08", "FY2012Q4=1953 @2013-05-15 derived",
+                                "FY2012Q4=2048 @2014-05-14 derived", "FY2012=10405 @2013-05-15",
+                                "FY2012=10500 @2014-05-14"));
+}
+
 }  // namespace
 }  // namespace kpidb

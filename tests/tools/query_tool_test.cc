@@ -75,6 +75,7 @@ TEST_F(QueryToolTest, ArgumentErrorsExitTwoWithAMessage) {
                                              {db_, "--as-of", "2014-02-30"},
                                              {db_, "--from", "FY2013Q5"},
                                              {db_, "--history", "--change", "yoy"},
+                                             {db_, "--history", "--top", "1"},
                                              {db_, "--no-such-flag"}}) {
     Result r = Run(args);
     EXPECT_EQ(r.code, 2) << ::testing::PrintToString(args) << r.err;
@@ -215,6 +216,23 @@ TEST_F(QueryToolTest, CalendarWindowAlignsFiscalPeriods) {
             "derived: FY2012H1 + FY2012H2\n");
   EXPECT_EQ(Run({db_, "--calendar-window", "FY2013Q4", "--period", "FY2013"}).code, 2);
   EXPECT_EQ(Run({db_, "--calendar-window", "2013-12-31"}).code, 2);
+}
+
+// A derived figure's history: the nine-month revenue target implied by the
+// full-year target and the fourth-quarter target. Before 2014-02-07 there
+// was no fourth-quarter target, so nothing could be derived; from then on
+// it is 114.0 - 31.3 = 82.7.
+TEST_F(QueryToolTest, HistoryOfDerivedFigures) {
+  Result r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "target",
+                  "--derive", "--history", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "company,metric,scenario,period,value,unit,as_of,origin\n"
+            "IIJ,revenue.total,target,FY2013Q1-Q3,82.7,JPY billion,2014-02-07,"
+            "derived: FY2013 - FY2013Q4\n"
+            "IIJ,revenue.total,target,FY2013Q4,31.3,JPY billion,2014-02-07,stored\n"
+            "IIJ,revenue.total,target,FY2013,117.0,JPY billion,,stored\n"
+            "IIJ,revenue.total,target,FY2013,114.0,JPY billion,2014-02-07,stored\n");
 }
 
 }  // namespace
