@@ -19,7 +19,6 @@ namespace {
 // (FY2013Q3 -> FY2012Q3 for 12), other periods keep their length in days.
 std::optional<Period> ShiftBack(const Period& p, int months) {
   const absl::CivilDay s = p.start(), e = p.end();
-  const bool month_start = s.day() == 1;
   const bool month_end = (e + 1).day() == 1;
   auto month_end_of = [](absl::CivilMonth m) { return absl::CivilDay(m + 1) - 1; };
   if (p.is_instant()) {
@@ -29,7 +28,7 @@ std::optional<Period> ShiftBack(const Period& p, int months) {
     if (d.month() != m.month()) return std::nullopt;  // no such day
     return Period::Instant(d);
   }
-  if (month_start && month_end) {
+  if (p.whole_months() > 0) {
     const absl::CivilMonth first = absl::CivilMonth(s) - months;
     const absl::CivilMonth last = absl::CivilMonth(e) - months;
     absl::StatusOr<Period> r = Period::Duration(absl::CivilDay(first), month_end_of(last));

@@ -6,6 +6,7 @@
 #include "kpidb/db.h"
 #include "kpidb/dump.h"
 #include "kpidb/period.h"
+#include "lib/tools/selection.h"
 #include "lib/tools/tools.h"
 
 namespace kpidb::tools {
@@ -25,19 +26,11 @@ int RunDump(int argc, const char* const* argv, std::ostream& out,
       "  kpidb-dump kpis.db --companies > companies.csv   # backup, part 1\n"
       "  kpidb-dump kpis.db --all-versions > facts.csv    # backup, part 2");
   app.set_version_flag("--version", std::string("kpidb-dump ") + KPIDB_VERSION);
-  std::string db_path, metric, from, to, as_of, format = "csv";
-  std::vector<std::string> companies, scenarios;
+  std::string db_path, format = "csv";
+  Selection selection;
   bool all_versions = false, list_companies = false;
   app.add_option("DB", db_path, "Database directory")->required();
-  app.add_option("--company", companies, "Company id (repeat or comma-separate)")
-      ->delimiter(',');
-  app.add_option("--metric", metric, "Metric name or glob, e.g. 'revenue.*'");
-  app.add_option("--scenario", scenarios,
-                 "Scenario (repeat or comma-separate); default: all")
-      ->delimiter(',');
-  app.add_option("--from", from, "First period: a label (FY2013, 3Q13) or a date");
-  app.add_option("--to", to, "Last period: a label or a date");
-  app.add_option("--as-of", as_of, "Show what was known on this date (YYYY-MM-DD)");
+  AddSelectionOptions(app, &selection);
   app.add_flag("--all-versions", all_versions,
                "Every version of each fact, oldest first");
   app.add_option("--format", format, "csv, jsonl or table")->capture_default_str();
@@ -53,21 +46,13 @@ int RunDump(int argc, const char* const* argv, std::ostream& out,
     err << "kpidb-dump: --format: " << fmt.status().message() << "\n";
     return 2;
   }
-  Query query;
-  query.companies = companies;
-  query.metric = metric;
-  query.scenarios = scenarios;
-  query.from = from;
-  query.to = to;
-  query.all_versions = all_versions;
-  if (!as_of.empty()) {
-    absl::StatusOr<absl::CivilDay> d = ParseDate(as_of);
-    if (!d.ok()) {
-      err << "kpidb-dump: --as-of: " << d.status().message() << "\n";
-      return 2;
-    }
-    query.as_of = *d;
+  absl::StatusOr<Query> selected = ToQuery(selection);
+  if (!selected.ok()) {
+    err << "kpidb-dump: " << selected.status().message() << "\n";
+    return 2;
   }
+  Query query = *std::move(selected);
+  query.all_versions = all_versions;
   Options options;
   options.read_only = true;
   absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(options, db_path);

@@ -9,6 +9,7 @@
 #include "kpidb/db.h"
 #include "kpidb/dump.h"
 #include "kpidb/period.h"
+#include "lib/tools/selection.h"
 #include "lib/tools/tools.h"
 #include "lib/util/str_cat.h"
 
@@ -37,25 +38,20 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
       "  kpidb-query kpis.db --metric revenue.total --period FY2013 --change yoy \\\n"
       "      --screen percent --above 5   # grew more than 5%");
   app.set_version_flag("--version", std::string("kpidb-query ") + KPIDB_VERSION);
-  std::string db_path, metric, from, to, period, as_of, change, unit, format = "table";
-  std::vector<std::string> companies, scenarios;
+  std::string db_path, period, change, unit, format = "table";
+  Selection selection;
+  std::string& from = selection.from;
+  std::string& to = selection.to;
   bool quarters = false, years = false, derive = false, ttm = false, history = false,
        check = false;
   int decimals = -1, percent_digits = 1, top = 0, bottom = 0;
   app.add_option("DB", db_path, "Database directory")->required();
-  app.add_option("--company", companies, "Company id (repeat or comma-separate); default all")
-      ->delimiter(',');
-  app.add_option("--metric", metric, "Metric name or glob, e.g. 'revenue.segment.*'");
-  app.add_option("--scenario", scenarios, "Scenario (repeat or comma-separate); default all")
-      ->delimiter(',');
-  app.add_option("--from", from, "First period: a label (FY2012, 3Q13) or a date");
-  app.add_option("--to", to, "Last period: a label or a date");
+  AddSelectionOptions(app, &selection);
   app.add_option("--period", period, "One period: sets --from and --to");
   std::string calendar_window;
   app.add_option("--calendar-window", calendar_window,
                  "Align companies by calendar: each one's period of the window's length "
                  "ending inside it (calendar 2013Q4: 'FY2013Q4' or '2013-10-01/2013-12-31')");
-  app.add_option("--as-of", as_of, "As known on this date (YYYY-MM-DD), derived values too");
   app.add_flag("--quarters", quarters, "Quarterly view: stored and derived quarters only");
   app.add_flag("--years", years, "Yearly view: stored and derived fiscal years only");
   app.add_flag("--derive", derive, "Add every derivable quarter, half, Q1-Q3 and year");
@@ -131,17 +127,10 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
                  "--unit, --top or --bottom");
   }
 
-  Query query;
-  query.companies = companies;
-  query.metric = metric;
-  query.scenarios = scenarios;
-  query.from = from;
-  query.to = to;
-  if (!as_of.empty()) {
-    absl::StatusOr<absl::CivilDay> d = ParseDate(as_of);
-    if (!d.ok()) return usage(kpidb::StrCat("--as-of: ", d.status().message()));
-    query.as_of = *d;
-  }
+  // With a derivation, --as-of applies to derived values too.
+  absl::StatusOr<Query> selected = ToQuery(selection);
+  if (!selected.ok()) return usage(ToStd(selected.status().message()));
+  Query query = *std::move(selected);
   Options options;
   options.read_only = true;
   absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(options, db_path);

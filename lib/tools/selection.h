@@ -1,0 +1,33 @@
+// The flags that select facts, shared by kpidb-dump and kpidb-query so the
+// two tools spell and check them the same way.
+#ifndef KPIDB_LIB_TOOLS_SELECTION_H_
+#define KPIDB_LIB_TOOLS_SELECTION_H_
+
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
+#include "kpidb/query.h"
+
+namespace kpidb::tools {
+
+struct Selection {
+  std::vector<std::string> companies;
+  std::string metric;
+  std::vector<std::string> scenarios;
+  std::string from;
+  std::string to;
+  std::string as_of;
+};
+
+// Adds --company, --metric, --scenario, --from, --to and --as-of.
+void AddSelectionOptions(CLI::App& app, Selection* selection);
+
+// The query the flags describe. InvalidArgument ("--as-of: ...") for a bad
+// date; labels are checked when the query runs.
+absl::StatusOr<Query> ToQuery(const Selection& selection);
+
+}  // namespace kpidb::tools
+
+#endif  // KPIDB_LIB_TOOLS_SELECTION_H_
