@@ -49,6 +49,21 @@ struct DerivedQuery {
   // are stored or derived. Default: false.
   bool ttm = false;
 
+  // Which rows to return: every period (default), or only fiscal quarters,
+  // or only fiscal years, stored or derived ("the quarterly view").
+  enum class View { kAll, kQuarters, kFiscalYears };
+  View view = View::kAll;
+
+  // Calendar alignment, for comparing companies whose fiscal years differ:
+  // when set, each series returns only its periods of the window's length
+  // that end inside the window. For calendar 2013Q4 (2013-10-01 to
+  // 2013-12-31) that is FY2013Q3 of a company whose year ends in March and
+  // FY2013Q4 of one on the calendar year; each row's period says which.
+  // Lengths compare in whole months (in days for a window that is not whole
+  // months). Takes the place of query.from/to, which must be empty; an
+  // instant is not a window. Default: unset.
+  std::optional<Period> calendar_window;
+
   // Change of each row against an earlier period of the same series
   // (stored or derived), as decks print it: an absolute difference and a
   // percent ("up 7.9% YoY"); for a `%` metric the difference is in `pt`
@@ -67,6 +82,16 @@ struct DerivedQuery {
   // Default: each row in its own unit.
   std::string unit;
   std::optional<int> decimals;
+
+  // Screening: keep only the rows whose `screen_on` quantity is strictly
+  // above `above` and/or strictly below `below`, compared as returned (after
+  // the `unit` conversion, so set `unit` to screen across scales). Rows
+  // without that quantity (no base period for a change) are dropped.
+  // Screening on a change needs `change`. Default: no screening.
+  enum class ScreenOn { kValue, kChange, kChangePercent };
+  ScreenOn screen_on = ScreenOn::kValue;
+  std::optional<Decimal> above;
+  std::optional<Decimal> below;
 };
 
 enum class RowOrigin : uint8_t { kStored, kDerived };
@@ -96,10 +121,26 @@ struct DerivedResult {
   size_t series_end(size_t s) const { return series_offsets[s + 1]; }
 };
 
+// One row of a DerivedResult: its series and its index in the columns.
+struct RowRef {
+  size_t series;
+  size_t row;
+  bool operator==(const RowRef&) const = default;
+};
+
+// The rows of `result`, across all its series, ordered by quantity (the value
+// at scale 10^0, so 1.2 JPY billion ranks above 900 JPY million): largest
+// first when `descending` (a top-N), smallest first otherwise; ties keep
+// result order. At most `limit` rows; 0 means all. InvalidArgument when the
+// rows are of different dimensions (JPY and USD do not rank together).
+absl::StatusOr<std::vector<RowRef>> RankRows(const DerivedResult& result,
+                                             bool descending, size_t limit = 0);
+
 // Every version over time: each stored version of the selected facts
 // (oldest first per period), and each derived figure every time its value
 // changed as its inputs were published (as_of: when it became derivable with
-// that value). Changes, conversion and query.as_of are not applied;
+// that value). `view` and `calendar_window` apply; changes, conversion and
+// query.as_of do not, and screening is InvalidArgument;
 // query.all_versions is ignored. Rows in period order, then as_of.
 absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
                                                     const DerivedQuery& query);

@@ -61,6 +61,66 @@ absl::StatusOr<Decimal> ToUnit(const Decimal& v, const Unit& from, const Unit& t
 
 }  // namespace
 
+namespace {
+
+// Whether `p` is a row `dq` returns by its view and calendar window.
+bool InView(const DerivedQuery& dq, const Period& p, const FiscalCalendar& cal) {
+  if (dq.view != DerivedQuery::View::kAll) {
+    if (p.is_instant()) return false;
+    const int months = p.whole_months();
+    const absl::CivilMonth year_start(cal.YearStart(cal.FiscalYearOf(p.start())));
+    const int64_t offset = absl::CivilMonth(p.start()) - year_start;
+    if (dq.view == DerivedQuery::View::kQuarters && (months != 3 || offset % 3 != 0)) {
+      return false;
+    }
+    if (dq.view == DerivedQuery::View::kFiscalYears && (months != 12 || offset != 0)) {
+      return false;
+    }
+  }
+  if (dq.calendar_window.has_value()) {
+    const Period& w = *dq.calendar_window;
+    if (p.is_instant() || p.end() < w.start() || p.end() > w.end()) return false;
+    const int window_months = w.whole_months();
+    const bool same_length = window_months > 0 ? p.whole_months() == window_months
+                                               : p.length_days() == w.length_days();
+    if (!same_length) return false;
+  }
+  return true;
+}
+
+bool Screening(const DerivedQuery& dq) {
+  return dq.above.has_value() || dq.below.has_value();
+}
+
+// Whether `x` passes the screen's thresholds; an absent quantity never does.
+bool PassesScreen(const DerivedQuery& dq, const std::optional<Decimal>& x) {
+  if (!x.has_value()) return false;
+  if (dq.above.has_value() && !(*x > *dq.above)) return false;
+  if (dq.below.has_value() && !(*x < *dq.below)) return false;
+  return true;
+}
+
+absl::Status ValidateViewAndScreen(const DerivedQuery& dq) {
+  if (dq.calendar_window.has_value()) {
+    if (dq.calendar_window->is_instant()) {
+      return absl::InvalidArgumentError("a calendar window must be a duration, not an instant");
+    }
+    if (!dq.query.from.empty() || !dq.query.to.empty()) {
+      return absl::InvalidArgumentError(
+          "a calendar window takes the place of from/to; leave them empty");
+    }
+  }
+  if (Screening(dq) && dq.screen_on != DerivedQuery::ScreenOn::kValue &&
+      dq.change == DerivedQuery::Change::kNone) {
+    return absl::InvalidArgumentError("screening on a change needs a change (YoY or QoQ)");
+  }
+  return absl::OkStatus();
+}
+
+bool PeriodLess(const query::Figure& a, const query::Figure& b) { return a.period < b.period; }
+
+}  // namespace
+
 absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
                                              const DerivedQuery& dq) {
   if (dq.query.all_versions) {
@@ -68,8 +128,15 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
         "derived queries read one version per period; all_versions is not "
         "supported");
   }
+  KPIDB_RETURN_IF_ERROR(ValidateViewAndScreen(dq));
+  std::optional<Unit> target;
+  if (!dq.unit.empty()) {
+    KPIDB_ASSIGN_OR_RETURN(target, Unit::Parse(dq.unit));
+  }
+  const bool with_change = dq.change != DerivedQuery::Change::kNone;
   // Read whole series: a derived period in range can need inputs outside it
-  // (FY2012Q4 needs FY2012 and FY2012Q1-Q3).
+  // (FY2012Q4 needs FY2012 and FY2012Q1-Q3), and a change needs the year
+  // before.
   Query read = dq.query;
   read.from.clear();
   read.to.clear();
@@ -79,7 +146,7 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
   KPIDB_ASSIGN_OR_RETURN(QueryResult stored, db.Execute(read));
 
   DerivedResult out;
-  std::vector<query::Figure> figures, rows;
+  std::vector<query::Figure> figures, rows, derived;
   for (size_t s = 0; s < stored.series.size(); ++s) {
     const SeriesInfo& info = stored.series[s];
     const FiscalCalendar& cal = info.calendar;
@@ -88,9 +155,16 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       figures.push_back(query::Figure{stored.periods[i], stored.values[i],
                                       stored.unit(i), stored.as_of[i], ""});
     }
-    // The range, through this company's calendar.
+    if (figures.empty()) continue;
+    // The range, through this company's calendar. A calendar window keeps
+    // periods ending inside it, so they start at most their length before.
     absl::CivilDay from = absl::CivilDay(1, 1, 1);
     absl::CivilDay to = absl::CivilDay(9999, 12, 31);
+    if (dq.calendar_window.has_value()) {
+      const Period& w = *dq.calendar_window;
+      from = w.start() - w.length_days() - 62;
+      to = w.end();
+    }
     if (!dq.query.from.empty()) {
       KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(dq.query.from, cal));
       from = p.start();
@@ -99,22 +173,27 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(dq.query.to, cal));
       to = p.end();
     }
+    const bool bounded = dq.calendar_window.has_value() || !dq.query.from.empty();
     rows.clear();
     for (const query::Figure& f : figures) {
-      if (f.period.Within(from, to)) rows.push_back(f);
+      if (f.period.Within(from, to) && InView(dq, f.period, cal)) rows.push_back(f);
     }
-    if (!figures.empty() && (dq.fiscal_periods || dq.ttm)) {
-      // Fiscal years touched by the data and the range.
+    // Derived periods: for the rows, and as bases of changes (a change can
+    // compare with a derived period of the year before the range).
+    derived.clear();
+    if (dq.fiscal_periods || dq.ttm || with_change) {
+      // Fiscal years touched by the data and the range, plus the year
+      // before the range.
       int first_fy = std::numeric_limits<int>::max();
       int last_fy = std::numeric_limits<int>::min();
       for (const query::Figure& f : figures) {
         first_fy = std::min(first_fy, cal.FiscalYearOf(f.period.start()));
         last_fy = std::max(last_fy, cal.FiscalYearOf(f.period.end()));
       }
-      if (!dq.query.from.empty()) first_fy = std::max(first_fy, cal.FiscalYearOf(from) - 1);
-      if (!dq.query.to.empty()) last_fy = std::min(last_fy, cal.FiscalYearOf(to));
+      if (bounded) first_fy = std::max(first_fy, cal.FiscalYearOf(from) - 1);
+      last_fy = std::min(last_fy, cal.FiscalYearOf(to));
       if (first_fy <= last_fy) {
-        KPIDB_ASSIGN_OR_RETURN(std::vector<query::Figure> derived,
+        KPIDB_ASSIGN_OR_RETURN(derived,
                                query::DeriveFiscalPeriods(figures, cal, first_fy, last_fy));
         if (dq.ttm) {
           std::vector<query::Figure> all = figures;
@@ -126,38 +205,35 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
             const bool stored_same = std::any_of(
                 figures.begin(), figures.end(),
                 [&](const query::Figure& f) { return f.period == t.period; });
-            if (!stored_same && t.period.Within(from, to)) rows.push_back(std::move(t));
+            if (!stored_same && t.period.Within(from, to) && InView(dq, t.period, cal)) {
+              rows.push_back(std::move(t));
+            }
           }
         }
         if (dq.fiscal_periods) {
-          for (query::Figure& d : derived) {
-            if (d.period.Within(from, to)) rows.push_back(std::move(d));
+          for (const query::Figure& d : derived) {
+            if (d.period.Within(from, to) && InView(dq, d.period, cal)) rows.push_back(d);
           }
         }
       }
     }
     if (rows.empty()) continue;
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const query::Figure& a, const query::Figure& b) {
-                       return a.period < b.period;
-                     });
-    out.series.push_back(info);
-    // Bases for changes: every stored or derived figure of the series, also
-    // outside the range (FY2013's YoY needs FY2012).
+    std::stable_sort(rows.begin(), rows.end(), PeriodLess);
+    // Bases for changes, sorted for lookup: every stored or derived figure
+    // of the series (stored and derived periods never coincide).
     std::vector<query::Figure> bases;
-    if (dq.change != DerivedQuery::Change::kNone) {
-      bases = figures;
-      KPIDB_ASSIGN_OR_RETURN(
-          std::vector<query::Figure> more,
-          query::DeriveFiscalPeriods(figures, cal, cal.FiscalYearOf(from) - 1,
-                                     cal.FiscalYearOf(to)));
-      bases.insert(bases.end(), more.begin(), more.end());
+    if (with_change) {
+      bases.reserve(figures.size() + derived.size());
+      bases.insert(bases.end(), figures.begin(), figures.end());
+      bases.insert(bases.end(), derived.begin(), derived.end());
+      std::stable_sort(bases.begin(), bases.end(), PeriodLess);
     }
+    const size_t rows_before = out.values.size();
     for (query::Figure& f : rows) {
       std::optional<Period> base_period;
       std::optional<Decimal> change, percent;
       Unit change_unit = f.unit;
-      if (dq.change != DerivedQuery::Change::kNone) {
+      if (with_change) {
         int months = 12;
         if (dq.change == DerivedQuery::Change::kPeriodOverPeriod) {
           months = f.period.is_instant() ? 3 : f.period.whole_months();
@@ -166,9 +242,12 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
             months > 0 || !f.period.is_instant() ? ShiftBack(f.period, months) : std::nullopt;
         const query::Figure* base = nullptr;
         if (bp.has_value()) {
-          for (const query::Figure& b : bases) {
-            if (b.period == *bp) base = &b;
-          }
+          // The last of equal periods, as a linear scan would find.
+          auto it = std::upper_bound(bases.begin(), bases.end(), *bp,
+                                     [](const Period& p, const query::Figure& b) {
+                                       return p < b.period;
+                                     });
+          if (it != bases.begin() && std::prev(it)->period == *bp) base = &*std::prev(it);
         }
         if (base != nullptr) {
           KPIDB_ASSIGN_OR_RETURN(query::Figure d, query::Combine(f, *base, true, cal));
@@ -189,14 +268,21 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       }
       Decimal value = f.value;
       Unit unit = f.unit;
-      if (!dq.unit.empty()) {
-        KPIDB_ASSIGN_OR_RETURN(Unit target, Unit::Parse(dq.unit));
-        KPIDB_ASSIGN_OR_RETURN(value, ToUnit(f.value, f.unit, target, dq.decimals));
+      if (target.has_value()) {
+        KPIDB_ASSIGN_OR_RETURN(value, ToUnit(f.value, f.unit, *target, dq.decimals));
         if (change.has_value() && change_unit.dimension() != "pt") {
-          KPIDB_ASSIGN_OR_RETURN(change, ToUnit(*change, change_unit, target, dq.decimals));
-          change_unit = target;
+          KPIDB_ASSIGN_OR_RETURN(change, ToUnit(*change, change_unit, *target, dq.decimals));
+          change_unit = *target;
         }
-        unit = target;
+        unit = *target;
+      }
+      if (Screening(dq)) {
+        const std::optional<Decimal>& x = dq.screen_on == DerivedQuery::ScreenOn::kValue
+                                              ? std::optional<Decimal>(value)
+                                          : dq.screen_on == DerivedQuery::ScreenOn::kChange
+                                              ? change
+                                              : percent;
+        if (!PassesScreen(dq, x)) continue;
       }
       out.periods.push_back(f.period);
       out.values.push_back(value);
@@ -204,15 +290,49 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       out.as_of.push_back(f.as_of);
       out.origins.push_back(f.formula.empty() ? RowOrigin::kStored : RowOrigin::kDerived);
       out.formulas.push_back(std::move(f.formula));
-      if (dq.change != DerivedQuery::Change::kNone) {
+      if (with_change) {
         out.change_base.push_back(base_period);
         out.change.push_back(change);
         out.change_units.push_back(change_unit);
         out.change_percent.push_back(percent);
       }
     }
+    if (out.values.size() == rows_before) continue;  // all screened out
+    out.series.push_back(info);
     out.series_offsets.push_back(out.values.size());
   }
+  return out;
+}
+
+absl::StatusOr<std::vector<RowRef>> RankRows(const DerivedResult& result, bool descending,
+                                             size_t limit) {
+  struct Ranked {
+    RowRef ref;
+    Decimal quantity;
+  };
+  std::vector<Ranked> ranked;
+  ranked.reserve(result.size());
+  for (size_t s = 0; s < result.series.size(); ++s) {
+    for (size_t i = result.series_begin(s); i < result.series_end(s); ++i) {
+      const Unit& u = result.units[i];
+      if (!u.SameDimension(result.units[result.series_begin(0)])) {
+        return absl::InvalidArgumentError(kpidb::StrCat(
+            "cannot rank values of different units ('",
+            result.units[result.series_begin(0)].ToString(), "' and '", u.ToString(),
+            "'); narrow the selection or convert to one unit"));
+      }
+      // Quantities at scale 10^0 compare across scales.
+      KPIDB_ASSIGN_OR_RETURN(Decimal quantity, result.values[i].Scaled(u.scale()));
+      ranked.push_back(Ranked{RowRef{s, i}, quantity});
+    }
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) {
+    return descending ? b.quantity < a.quantity : a.quantity < b.quantity;
+  });
+  if (limit > 0 && ranked.size() > limit) ranked.resize(limit);
+  std::vector<RowRef> out;
+  out.reserve(ranked.size());
+  for (const Ranked& r : ranked) out.push_back(r.ref);
   return out;
 }
 
@@ -347,6 +467,11 @@ absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
 
 absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
                                                     const DerivedQuery& dq) {
+  KPIDB_RETURN_IF_ERROR(ValidateViewAndScreen(dq));
+  if (Screening(dq)) {
+    return absl::InvalidArgumentError(
+        "version history lists every version; screening does not apply to it");
+  }
   // Stored versions: every one, in range.
   Query all = dq.query;
   all.all_versions = true;
@@ -419,6 +544,7 @@ absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
     const SeriesKey sk = series_key(stored.series[s]);
     infos.emplace(sk, stored.series[s]);
     for (size_t i = stored.series_begin(s); i < stored.series_end(s); ++i) {
+      if (!InView(dq, stored.periods[i], stored.series[s].calendar)) continue;
       rows[sk].push_back(Row{stored.periods[i], stored.as_of[i], stored.values[i],
                              stored.unit(i), ""});
     }

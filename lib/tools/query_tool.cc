@@ -122,9 +122,10 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
     window = *w;
     derive = true;
   }
-  if (history && (check || !change.empty() || !unit.empty() || top > 0 || bottom > 0)) {
+  if (history && (check || !change.empty() || !unit.empty() || top > 0 || bottom > 0 ||
+                  above_v || below_v)) {
     return usage("--history lists versions; it does not combine with --check, --change, "
-                 "--unit, --top or --bottom");
+                 "--unit, --top, --bottom, --above or --below");
   }
 
   // With a derivation, --as-of applies to derived values too.
@@ -178,91 +179,54 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
   dq.percent_digits = percent_digits;
   dq.unit = unit;
   if (decimals >= 0) dq.decimals = decimals;
+  dq.view = quarters ? DerivedQuery::View::kQuarters
+            : years  ? DerivedQuery::View::kFiscalYears
+                     : DerivedQuery::View::kAll;
+  dq.calendar_window = window;
+  dq.screen_on = screen == "change"    ? DerivedQuery::ScreenOn::kChange
+                 : screen == "percent" ? DerivedQuery::ScreenOn::kChangePercent
+                                       : DerivedQuery::ScreenOn::kValue;
+  dq.above = above_v;
+  dq.below = below_v;
   // With --history, derived figures appear once per value they took as
   // their inputs were published.
   absl::StatusOr<DerivedResult> r =
       history ? ExecuteDerivedHistory(**db, dq) : ExecuteDerived(**db, dq);
   if (!r.ok()) return fail(r.status());
 
-  struct Row {
-    std::vector<std::string> cells;
-    Decimal rank_value;
-  };
-  std::vector<Row> rows;
-  const bool with_change = dq.change != DerivedQuery::Change::kNone;
-  std::string rank_dimension;
-  bool mixed_dimensions = false;
-  for (size_t s = 0; s < r->series.size(); ++s) {
-    const SeriesInfo& info = r->series[s];
-    for (size_t i = r->series_begin(s); i < r->series_end(s); ++i) {
-      const Period& p = r->periods[i];
-      const int months = p.whole_months();
-      if (window.has_value()) {
-        // The company's period of the window's length that ends inside it.
-        const int window_months = window->whole_months();
-        const bool same_length = window_months > 0 ? months == window_months
-                                                   : p.length_days() == window->length_days();
-        if (p.is_instant() || !same_length || p.end() < window->start() ||
-            p.end() > window->end()) {
-          continue;
-        }
-      }
-      if (quarters && months != 3) continue;
-      if (years && (months != 12 || p.start() != info.calendar.YearStart(
-                                                      info.calendar.FiscalYearOf(p.start())))) {
-        continue;
-      }
-      if (above_v || below_v) {
-        std::optional<Decimal> x;
-        if (screen == "value") {
-          x = r->values[i];
-        } else if (screen == "change" && with_change) {
-          x = r->change[i];
-        } else if (with_change) {
-          x = r->change_percent[i];
-        }
-        if (!x.has_value()) continue;
-        if (above_v && !(*x > *above_v)) continue;
-        if (below_v && !(*x < *below_v)) continue;
-      }
-      Row row;
-      row.cells = {info.company, info.metric, info.scenario, p.Label(info.calendar),
-                   r->values[i].ToGroupedString(), r->units[i].ToString()};
-      if (with_change) {
-        const bool has = r->change[i].has_value();
-        row.cells.push_back(has ? r->change[i]->ToGroupedString() : "");
-        row.cells.push_back(has ? r->change_units[i].ToString() : "");
-        row.cells.push_back(r->change_percent[i].has_value()
-                                ? r->change_percent[i]->ToString() + "%"
-                                : "");
-        row.cells.push_back(r->change_base[i].has_value()
-                                ? r->change_base[i]->Label(info.calendar)
-                                : "");
-      }
-      row.cells.push_back(r->as_of[i].has_value() ? FormatDate(*r->as_of[i]) : "");
-      row.cells.push_back(r->origins[i] == RowOrigin::kDerived ? "derived: " + r->formulas[i]
-                                                               : "stored");
-      // Rankings compare quantities: the value at scale 10^0.
-      absl::StatusOr<Decimal> q = r->values[i].Scaled(r->units[i].scale());
-      row.rank_value = q.ok() ? *q : r->values[i];
-      if (rank_dimension.empty()) {
-        rank_dimension = r->units[i].dimension();
-      } else if (rank_dimension != r->units[i].dimension()) {
-        mixed_dimensions = true;
-      }
-      rows.push_back(std::move(row));
+  std::vector<RowRef> order;
+  if (top > 0 || bottom > 0) {
+    absl::StatusOr<std::vector<RowRef>> ranked =
+        RankRows(*r, top > 0, static_cast<size_t>(top > 0 ? top : bottom));
+    if (!ranked.ok()) return fail(ranked.status());
+    order = *std::move(ranked);
+  } else {
+    for (size_t s = 0; s < r->series.size(); ++s) {
+      for (size_t i = r->series_begin(s); i < r->series_end(s); ++i) order.push_back({s, i});
     }
   }
-  if (top > 0 || bottom > 0) {
-    if (mixed_dimensions) {
-      return usage("cannot rank values of different units (e.g. JPY and USD); "
-                   "narrow --metric or --company");
+  const bool with_change = dq.change != DerivedQuery::Change::kNone;
+  std::vector<std::vector<std::string>> cells;
+  cells.reserve(order.size());
+  for (const RowRef& ref : order) {
+    const SeriesInfo& info = r->series[ref.series];
+    const size_t i = ref.row;
+    std::vector<std::string> row = {info.company, info.metric, info.scenario,
+                                    r->periods[i].Label(info.calendar),
+                                    r->values[i].ToGroupedString(), r->units[i].ToString()};
+    if (with_change) {
+      const bool has = r->change[i].has_value();
+      row.push_back(has ? r->change[i]->ToGroupedString() : "");
+      row.push_back(has ? r->change_units[i].ToString() : "");
+      row.push_back(r->change_percent[i].has_value() ? r->change_percent[i]->ToString() + "%"
+                                                     : "");
+      row.push_back(r->change_base[i].has_value() ? r->change_base[i]->Label(info.calendar)
+                                                  : "");
     }
-    std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-      return top > 0 ? b.rank_value < a.rank_value : a.rank_value < b.rank_value;
-    });
-    const size_t n = static_cast<size_t>(top > 0 ? top : bottom);
-    if (rows.size() > n) rows.resize(n);
+    row.push_back(r->as_of[i].has_value() ? FormatDate(*r->as_of[i]) : "");
+    row.push_back(r->origins[i] == RowOrigin::kDerived ? "derived: " + r->formulas[i]
+                                                       : "stored");
+    cells.push_back(std::move(row));
   }
   std::vector<std::string> header = {"company", "metric", "scenario", "period", "value", "unit"};
   std::vector<bool> right = {false, false, false, false, true, false};
@@ -272,9 +236,6 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
   }
   header.insert(header.end(), {"as_of", "origin"});
   right.insert(right.end(), {false, false});
-  std::vector<std::vector<std::string>> cells;
-  cells.reserve(rows.size());
-  for (Row& row : rows) cells.push_back(std::move(row.cells));
   WriteGrid(header, cells, right, *fmt, out);
   return 0;
 }

@@ -76,6 +76,9 @@ TEST_F(QueryToolTest, ArgumentErrorsExitTwoWithAMessage) {
                                              {db_, "--from", "FY2013Q5"},
                                              {db_, "--history", "--change", "yoy"},
                                              {db_, "--history", "--top", "1"},
+                                             {db_, "--history", "--above", "1"},
+                                             {db_, "--screen", "percent", "--above", "1"},
+                                             {db_, "--calendar-window", "2013-12-31"},
                                              {db_, "--no-such-flag"}}) {
     Result r = Run(args);
     EXPECT_EQ(r.code, 2) << ::testing::PrintToString(args) << r.err;
@@ -125,6 +128,15 @@ TEST_F(QueryToolTest, TopAndBottomRankByQuantityAcrossScales) {
            "--format", "csv"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("FY2013Q1,26.4,JPY billion"));
+}
+
+// Percent (a ratio) and JPY do not rank together: an argument error, not a
+// silent mix.
+TEST_F(QueryToolTest, RankingMixedUnitsIsAnError) {
+  Result r = Run({db_, "--company", "IIJ", "--metric", "*", "--period", "FY2013Q1-Q3",
+                  "--top", "3"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("cannot rank values of different units"));
 }
 
 // How the FY2013 revenue target moved from 117.0 to 114.0 billion, and when.
