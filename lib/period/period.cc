@@ -92,10 +92,6 @@ MonthNumber ToMonthNumber(Year year, int month) {
   return year * 12 + (month - 1);
 }
 
-MonthNumber ToMonthNumber(absl::CivilDay day) {
-  return ToMonthNumber(day.year(), day.month());
-}
-
 // First and last day of a month. absl builds a CivilDay from in-range fields
 // cheaply.
 absl::CivilDay FirstDay(MonthNumber n) {
@@ -107,10 +103,6 @@ absl::CivilDay LastDay(MonthNumber n) {
   const Year year = n >= 0 ? n / 12 : (n - 11) / 12;
   const int month = static_cast<int>(n - year * 12) + 1;
   return absl::CivilDay(year, month, DaysInMonth(year, month));
-}
-
-bool IsLastDayOfMonth(absl::CivilDay day) {
-  return day.day() == DaysInMonth(day.year(), day.month());
 }
 
 // The first month of fiscal year `fy`.
@@ -312,18 +304,30 @@ const char* ScanFiscal(std::string_view text, FiscalSpec* spec) {
 
 // True when [start, end] is quarters *first..*last of fiscal year *fy, with
 // *fy in the range a canonical label can name.
-bool MatchQuarters(const FiscalCalendar& calendar, absl::CivilDay start,
-                   absl::CivilDay end, Year* fy, int* first, int* last) {
-  if (!IsValid(calendar) || start.day() != 1 || !IsLastDayOfMonth(end)) {
+// The fiscal year containing month `month` of `year` (FiscalCalendar's
+// FiscalYearOf without building a CivilDay).
+Year FiscalYearOfMonth(const FiscalCalendar& calendar, Year year, int month) {
+  const Year end_year = month <= calendar.fiscal_year_end_month ? year : year + 1;
+  return calendar.naming == FiscalYearNaming::kStart && calendar.fiscal_year_end_month != 12
+             ? end_year - 1
+             : end_year;
+}
+
+// Takes the dates as fields: labels are printed for every derived figure
+// and every dumped row, and building CivilDays cost more than the rest.
+bool MatchQuarters(const FiscalCalendar& calendar, const YearMonthDay& start,
+                   const YearMonthDay& end, Year* fy, int* first, int* last) {
+  if (!IsValid(calendar) || start.day != 1 ||
+      end.day != DaysInMonth(end.year, end.month)) {
     return false;
   }
-  *fy = calendar.FiscalYearOf(start);
+  *fy = FiscalYearOfMonth(calendar, start.year, start.month);
   if (*fy < kMinYear || *fy > kMaxYear) return false;
   // Month offsets of the start and of the day after the end from the fiscal
   // year's first month; quarter boundaries are multiples of 3.
   const MonthNumber year_start = FirstMonth(calendar, *fy);
-  const MonthNumber from = ToMonthNumber(start) - year_start;
-  const MonthNumber to = ToMonthNumber(end) + 1 - year_start;
+  const MonthNumber from = ToMonthNumber(start.year, start.month) - year_start;
+  const MonthNumber to = ToMonthNumber(end.year, end.month) + 1 - year_start;
   if (from % 3 != 0 || to % 3 != 0 || to <= from || to > 12) return false;
   *first = static_cast<int>(from / 3) + 1;
   *last = static_cast<int>(to / 3);
@@ -372,13 +376,7 @@ absl::CivilDay FiscalCalendar::YearEnd(int fy) const {
 }
 
 int FiscalCalendar::FiscalYearOf(absl::CivilDay day) const {
-  const Year end_year =
-      day.month() <= fiscal_year_end_month ? day.year() : day.year() + 1;
-  const Year fy =
-      naming == FiscalYearNaming::kStart && fiscal_year_end_month != 12
-          ? end_year - 1
-          : end_year;
-  return static_cast<int>(fy);
+  return static_cast<int>(FiscalYearOfMonth(*this, day.year(), day.month()));
 }
 
 absl::StatusOr<FiscalYearNaming> ParseFiscalYearNaming(std::string_view text) {
@@ -475,13 +473,10 @@ absl::CivilDay Period::start() const { return FromDays(start_); }
 absl::CivilDay Period::end() const { return FromDays(end_); }
 
 std::string Period::Label(const FiscalCalendar& calendar) const {
-  const absl::CivilDay start_c = start();
-  if (instant_) return FormatDate(start_c);
-  const absl::CivilDay end_c = end();
-
+  if (instant_) return FormatDate(start());
   Year fy;
   int first, last;
-  if (MatchQuarters(calendar, start_c, end_c, &fy, &first, &last)) {
+  if (MatchQuarters(calendar, CivilFromDays(start_), CivilFromDays(end_), &fy, &first, &last)) {
     // The shortest name: a whole year, a half, a single quarter, or the one
     // year-to-date range that has no other name. Q2-Q3 and Q2-Q4 have no
     // canonical name and fall through to the explicit range.
@@ -513,6 +508,8 @@ std::string Period::Label(const FiscalCalendar& calendar) const {
     }
   }
 
+  const absl::CivilDay start_c = start();
+  const absl::CivilDay end_c = end();
   if (FitsWriteDate(start_c) && FitsWriteDate(end_c)) {
     char buf[21];
     WriteDate(start_c, buf);

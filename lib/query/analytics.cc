@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <span>
 #include <tuple>
 #include <utility>
 
 #include "lib/query/derive.h"
 #include "lib/query/select.h"
+#include "lib/util/days.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 
@@ -64,28 +66,41 @@ absl::StatusOr<Decimal> ToUnit(const Decimal& v, const Unit& from, const Unit& t
 namespace {
 
 // Whether `p` is a row `dq` returns by its view and calendar window.
-bool InView(const DerivedQuery& dq, const Period& p, const FiscalCalendar& cal) {
+// `grid` covers the fiscal years of every row of the series.
+bool InView(const DerivedQuery& dq, const Period& p, const query::QuarterGrid& grid) {
   if (dq.view != DerivedQuery::View::kAll) {
-    if (p.is_instant()) return false;
-    const int months = p.whole_months();
-    const absl::CivilMonth year_start(cal.YearStart(cal.FiscalYearOf(p.start())));
-    const int64_t offset = absl::CivilMonth(p.start()) - year_start;
-    if (dq.view == DerivedQuery::View::kQuarters && (months != 3 || offset % 3 != 0)) {
-      return false;
-    }
-    if (dq.view == DerivedQuery::View::kFiscalYears && (months != 12 || offset != 0)) {
-      return false;
-    }
+    int y, first, last;
+    if (!grid.Locate(p, &y, &first, &last)) return false;
+    if (dq.view == DerivedQuery::View::kQuarters && first != last) return false;
+    if (dq.view == DerivedQuery::View::kFiscalYears && (first != 1 || last != 4)) return false;
   }
   if (dq.calendar_window.has_value()) {
     const Period& w = *dq.calendar_window;
-    if (p.is_instant() || p.end() < w.start() || p.end() > w.end()) return false;
+    if (p.is_instant() || p.end_day_number() < w.start_day_number() ||
+        p.end_day_number() > w.end_day_number()) {
+      return false;
+    }
     const int window_months = w.whole_months();
     const bool same_length = window_months > 0 ? p.whole_months() == window_months
                                                : p.length_days() == w.length_days();
     if (!same_length) return false;
   }
   return true;
+}
+
+// The quarter grid of a series: its data's fiscal years, one more each side
+// (the bases of changes and derivations reach a year back).
+query::QuarterGrid GridOf(const FiscalCalendar& cal, std::span<const Period> periods) {
+  if (periods.empty()) return query::QuarterGrid(cal, 0, -1);
+  // FiscalYearOf is monotonic in the day: the extremes suffice.
+  int64_t lo = std::numeric_limits<int64_t>::max();
+  int64_t hi = std::numeric_limits<int64_t>::min();
+  for (const Period& p : periods) {
+    lo = std::min(lo, p.start_day_number());
+    hi = std::max(hi, p.end_day_number());
+  }
+  return query::QuarterGrid(cal, cal.FiscalYearOf(FromDays(lo)) - 1,
+                            cal.FiscalYearOf(FromDays(hi)) + 1);
 }
 
 bool Screening(const DerivedQuery& dq) {
@@ -117,7 +132,7 @@ absl::Status ValidateViewAndScreen(const DerivedQuery& dq) {
   return absl::OkStatus();
 }
 
-bool PeriodLess(const query::Figure& a, const query::Figure& b) { return a.period < b.period; }
+bool PeriodLess(const query::Figure* a, const query::Figure* b) { return a->period < b->period; }
 
 }  // namespace
 
@@ -146,16 +161,23 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
   KPIDB_ASSIGN_OR_RETURN(QueryResult stored, db.Execute(read));
 
   DerivedResult out;
-  std::vector<query::Figure> figures, rows, derived;
+  std::vector<query::Figure> figures, derived, ttm;
+  // Rows and bases point into figures, derived and ttm: sorting and merging
+  // pointers is cheaper than moving figures.
+  std::vector<const query::Figure*> rows, bases;
   for (size_t s = 0; s < stored.series.size(); ++s) {
     const SeriesInfo& info = stored.series[s];
     const FiscalCalendar& cal = info.calendar;
+    const size_t begin = stored.series_begin(s), end = stored.series_end(s);
+    if (begin == end) continue;
     figures.clear();
-    for (size_t i = stored.series_begin(s); i < stored.series_end(s); ++i) {
+    for (size_t i = begin; i < end; ++i) {
       figures.push_back(query::Figure{stored.periods[i], stored.values[i],
-                                      stored.unit(i), stored.as_of[i], ""});
+                                      stored.unit(i), stored.as_of[i], {}});
     }
-    if (figures.empty()) continue;
+    // Fiscal years of the data, one more each side.
+    const query::QuarterGrid grid =
+        GridOf(cal, std::span<const Period>(stored.periods.data() + begin, end - begin));
     // The range, through this company's calendar. A calendar window keeps
     // periods ending inside it, so they start at most their length before.
     absl::CivilDay from = absl::CivilDay(1, 1, 1);
@@ -174,62 +196,70 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       to = p.end();
     }
     const bool bounded = dq.calendar_window.has_value() || !dq.query.from.empty();
+    const int64_t from_day = ToDays(from), to_day = ToDays(to);
+    auto wanted = [&](const Period& p) {
+      return p.start_day_number() >= from_day && p.end_day_number() <= to_day &&
+             InView(dq, p, grid);
+    };
+    // Rows in period order: the stored ones are, and derived ones are merged
+    // in (stored first on equal periods, which never happens).
     rows.clear();
     for (const query::Figure& f : figures) {
-      if (f.period.Within(from, to) && InView(dq, f.period, cal)) rows.push_back(f);
+      if (wanted(f.period)) rows.push_back(&f);
     }
     // Derived periods: for the rows, and as bases of changes (a change can
     // compare with a derived period of the year before the range).
     derived.clear();
+    ttm.clear();
     if (dq.fiscal_periods || dq.ttm || with_change) {
-      // Fiscal years touched by the data and the range, plus the year
-      // before the range.
-      int first_fy = std::numeric_limits<int>::max();
-      int last_fy = std::numeric_limits<int>::min();
-      for (const query::Figure& f : figures) {
-        first_fy = std::min(first_fy, cal.FiscalYearOf(f.period.start()));
-        last_fy = std::max(last_fy, cal.FiscalYearOf(f.period.end()));
-      }
+      // Fiscal years of the data within the range, plus the year before the
+      // range.
+      int first_fy = grid.first_fy() + 1;
+      int last_fy = grid.first_fy() + grid.years() - 2;
       if (bounded) first_fy = std::max(first_fy, cal.FiscalYearOf(from) - 1);
       last_fy = std::min(last_fy, cal.FiscalYearOf(to));
       if (first_fy <= last_fy) {
         KPIDB_ASSIGN_OR_RETURN(derived,
                                query::DeriveFiscalPeriods(figures, cal, first_fy, last_fy));
+        if (dq.fiscal_periods) {
+          const size_t middle = rows.size();
+          for (const query::Figure& d : derived) {
+            if (wanted(d.period)) rows.push_back(&d);
+          }
+          std::inplace_merge(rows.begin(), rows.begin() + static_cast<ptrdiff_t>(middle),
+                             rows.end(), PeriodLess);
+        }
         if (dq.ttm) {
           std::vector<query::Figure> all = figures;
           all.insert(all.end(), derived.begin(), derived.end());
-          KPIDB_ASSIGN_OR_RETURN(std::vector<query::Figure> ttm,
-                                 query::TrailingTwelveMonths(all, cal, first_fy, last_fy));
+          KPIDB_ASSIGN_OR_RETURN(ttm, query::TrailingTwelveMonths(all, cal, first_fy, last_fy));
           // A stored figure for the same dates wins.
-          for (query::Figure& t : ttm) {
+          const size_t middle = rows.size();
+          for (const query::Figure& t : ttm) {
             const bool stored_same = std::any_of(
                 figures.begin(), figures.end(),
                 [&](const query::Figure& f) { return f.period == t.period; });
-            if (!stored_same && t.period.Within(from, to) && InView(dq, t.period, cal)) {
-              rows.push_back(std::move(t));
-            }
+            if (!stored_same && wanted(t.period)) rows.push_back(&t);
           }
-        }
-        if (dq.fiscal_periods) {
-          for (const query::Figure& d : derived) {
-            if (d.period.Within(from, to) && InView(dq, d.period, cal)) rows.push_back(d);
-          }
+          std::inplace_merge(rows.begin(), rows.begin() + static_cast<ptrdiff_t>(middle),
+                             rows.end(), PeriodLess);
         }
       }
     }
     if (rows.empty()) continue;
-    std::stable_sort(rows.begin(), rows.end(), PeriodLess);
-    // Bases for changes, sorted for lookup: every stored or derived figure
-    // of the series (stored and derived periods never coincide).
-    std::vector<query::Figure> bases;
+    // Bases for changes, in period order for lookup: every stored or derived
+    // figure of the series (stored and derived periods never coincide).
+    bases.clear();
     if (with_change) {
       bases.reserve(figures.size() + derived.size());
-      bases.insert(bases.end(), figures.begin(), figures.end());
-      bases.insert(bases.end(), derived.begin(), derived.end());
-      std::stable_sort(bases.begin(), bases.end(), PeriodLess);
+      for (const query::Figure& f : figures) bases.push_back(&f);
+      for (const query::Figure& d : derived) bases.push_back(&d);
+      std::inplace_merge(bases.begin(), bases.begin() + static_cast<ptrdiff_t>(figures.size()),
+                         bases.end(), PeriodLess);
     }
     const size_t rows_before = out.values.size();
-    for (query::Figure& f : rows) {
+    for (const query::Figure* row : rows) {
+      const query::Figure& f = *row;
       std::optional<Period> base_period;
       std::optional<Decimal> change, percent;
       Unit change_unit = f.unit;
@@ -238,19 +268,24 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
         if (dq.change == DerivedQuery::Change::kPeriodOverPeriod) {
           months = f.period.is_instant() ? 3 : f.period.whole_months();
         }
-        std::optional<Period> bp =
-            months > 0 || !f.period.is_instant() ? ShiftBack(f.period, months) : std::nullopt;
+        std::optional<Period> bp;
+        int y, first, last;
+        if (months == 12 && grid.Locate(f.period, &y, &first, &last) && y > 0) {
+          bp = grid.Span(y - 1, first, last);  // the same quarters a year back
+        } else if (months > 0 || !f.period.is_instant()) {
+          bp = ShiftBack(f.period, months);
+        }
         const query::Figure* base = nullptr;
         if (bp.has_value()) {
           // The last of equal periods, as a linear scan would find.
           auto it = std::upper_bound(bases.begin(), bases.end(), *bp,
-                                     [](const Period& p, const query::Figure& b) {
-                                       return p < b.period;
+                                     [](const Period& p, const query::Figure* b) {
+                                       return p < b->period;
                                      });
-          if (it != bases.begin() && std::prev(it)->period == *bp) base = &*std::prev(it);
+          if (it != bases.begin() && (*std::prev(it))->period == *bp) base = *std::prev(it);
         }
         if (base != nullptr) {
-          KPIDB_ASSIGN_OR_RETURN(query::Figure d, query::Combine(f, *base, true, cal));
+          KPIDB_ASSIGN_OR_RETURN(query::Figure d, query::Combine(f, *base, true));
           base_period = base->period;
           change = d.value;
           change_unit = d.unit;
@@ -288,8 +323,8 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       out.values.push_back(value);
       out.units.push_back(unit);
       out.as_of.push_back(f.as_of);
-      out.origins.push_back(f.formula.empty() ? RowOrigin::kStored : RowOrigin::kDerived);
-      out.formulas.push_back(std::move(f.formula));
+      out.origins.push_back(f.formula.derived() ? RowOrigin::kDerived : RowOrigin::kStored);
+      out.formulas.push_back(f.formula.ToString(cal));
       if (with_change) {
         out.change_base.push_back(base_period);
         out.change.push_back(change);
@@ -339,11 +374,10 @@ absl::StatusOr<std::vector<RowRef>> RankRows(const DerivedResult& result, bool d
 namespace {
 
 // Sum of figures of one dimension, exactly, in the finest scale among them.
-absl::StatusOr<query::Figure> SumOf(const std::vector<const query::Figure*>& parts,
-                                    const FiscalCalendar& calendar) {
+absl::StatusOr<query::Figure> SumOf(const std::vector<const query::Figure*>& parts) {
   query::Figure sum = *parts[0];
   for (size_t i = 1; i < parts.size(); ++i) {
-    KPIDB_ASSIGN_OR_RETURN(query::Figure next, query::Combine(sum, *parts[i], false, calendar));
+    KPIDB_ASSIGN_OR_RETURN(query::Figure next, query::Combine(sum, *parts[i], false));
     next.period = sum.period;
     sum = std::move(next);
   }
@@ -358,7 +392,7 @@ bool Additive(const Unit& unit) {
 absl::Status AddIfDifferent(const SeriesInfo& info, std::string kind,
                             const query::Figure& stored, const query::Figure& sum,
                             std::string parts, std::vector<Discrepancy>* out) {
-  KPIDB_ASSIGN_OR_RETURN(query::Figure diff, query::Combine(stored, sum, true, info.calendar));
+  KPIDB_ASSIGN_OR_RETURN(query::Figure diff, query::Combine(stored, sum, true));
   if (diff.value.is_zero()) return absl::OkStatus();
   KPIDB_ASSIGN_OR_RETURN(Decimal stored_v, stored.value.Scaled(stored.unit.scale() - diff.unit.scale()));
   KPIDB_ASSIGN_OR_RETURN(Decimal sum_v, sum.value.Scaled(sum.unit.scale() - diff.unit.scale()));
@@ -381,7 +415,7 @@ absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
   KPIDB_ASSIGN_OR_RETURN(QueryResult r, db.Execute(read));
   std::vector<Discrepancy> out;
   auto figure = [&](size_t i) {
-    return query::Figure{r.periods[i], r.values[i], r.unit(i), r.as_of[i], ""};
+    return query::Figure{r.periods[i], r.values[i], r.unit(i), r.as_of[i], {}};
   };
   // Quarters against the spans that contain them.
   for (size_t s = 0; s < r.series.size(); ++s) {
@@ -418,7 +452,7 @@ absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
         continue;
       }
       for (const query::Figure& f : quarters) parts.push_back(&f);
-      KPIDB_ASSIGN_OR_RETURN(query::Figure sum, SumOf(parts, cal));
+      KPIDB_ASSIGN_OR_RETURN(query::Figure sum, SumOf(parts));
       KPIDB_RETURN_IF_ERROR(AddIfDifferent(info, "quarters", figure(i), sum, labels, &out));
     }
   }
@@ -458,7 +492,7 @@ absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
       if (found.size() != children.size()) continue;
       std::vector<const query::Figure*> parts;
       for (const query::Figure& f : found) parts.push_back(&f);
-      KPIDB_ASSIGN_OR_RETURN(query::Figure sum, SumOf(parts, parent.calendar));
+      KPIDB_ASSIGN_OR_RETURN(query::Figure sum, SumOf(parts));
       KPIDB_RETURN_IF_ERROR(AddIfDifferent(parent, "segments", figure(i), sum, labels, &out));
     }
   }
@@ -543,8 +577,11 @@ absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
   for (size_t s = 0; s < stored.series.size(); ++s) {
     const SeriesKey sk = series_key(stored.series[s]);
     infos.emplace(sk, stored.series[s]);
-    for (size_t i = stored.series_begin(s); i < stored.series_end(s); ++i) {
-      if (!InView(dq, stored.periods[i], stored.series[s].calendar)) continue;
+    const size_t begin = stored.series_begin(s), end = stored.series_end(s);
+    const query::QuarterGrid grid = GridOf(
+        stored.series[s].calendar, std::span<const Period>(stored.periods.data() + begin, end - begin));
+    for (size_t i = begin; i < end; ++i) {
+      if (!InView(dq, stored.periods[i], grid)) continue;
       rows[sk].push_back(Row{stored.periods[i], stored.as_of[i], stored.values[i],
                              stored.unit(i), ""});
     }

@@ -1,31 +1,14 @@
 #include "lib/query/derive.h"
 
 #include <algorithm>
-#include <map>
 #include <utility>
 
+#include "lib/util/days.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 
 namespace kpidb::query {
 namespace {
-
-// The dates of quarter q (1-4) of fiscal year fy.
-struct QuarterDates {
-  absl::CivilDay start[5];
-  absl::CivilDay end[5];
-};
-
-QuarterDates QuartersOf(const FiscalCalendar& calendar, int fy) {
-  QuarterDates d;
-  const absl::CivilDay year_start = calendar.YearStart(fy);
-  for (int q = 1; q <= 4; ++q) {
-    const absl::CivilMonth m = absl::CivilMonth(year_start) + 3 * (q - 1);
-    d.start[q] = absl::CivilDay(m);
-    d.end[q] = absl::CivilDay(m + 3) - 1;
-  }
-  return d;
-}
 
 // Spans of quarters [i, j] of one fiscal year that have a canonical name.
 bool Named(int i, int j) {
@@ -35,8 +18,51 @@ bool Named(int i, int j) {
 
 }  // namespace
 
-absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract,
-                               const FiscalCalendar& calendar) {
+QuarterGrid::QuarterGrid(const FiscalCalendar& calendar, int first_fy, int last_fy)
+    : first_fy_(first_fy), years_(std::max(0, last_fy - first_fy + 1)) {
+  const absl::CivilDay first = calendar.YearStart(first_fy);
+  const int64_t month = first.year() * 12 + first.month() - 1;
+  starts_.resize(static_cast<size_t>(4 * years_ + 1));
+  for (size_t k = 0; k < starts_.size(); ++k) {
+    starts_[k] = MonthStartDay(month + 3 * static_cast<int64_t>(k));
+  }
+}
+
+bool QuarterGrid::Locate(const Period& p, int* y, int* first, int* last) const {
+  if (p.is_instant() || years_ == 0) return false;
+  const int64_t s = p.start_day_number();
+  const auto it = std::upper_bound(starts_.begin(), starts_.end() - 1, s);
+  if (it == starts_.begin() || *(it - 1) != s) return false;
+  const int k = static_cast<int>(it - starts_.begin()) - 1;
+  const int year = k / 4;
+  const int64_t after = p.end_day_number() + 1;
+  for (int m = k + 1; m <= 4 * year + 4; ++m) {
+    if (starts_[static_cast<size_t>(m)] == after) {
+      *y = year;
+      *first = k % 4 + 1;
+      *last = m - 4 * year;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Formula::ToString(const FiscalCalendar& calendar) const {
+  switch (kind) {
+    case Kind::kStored:
+      return "";
+    case Kind::kSum:
+    case Kind::kDifference:
+      return kpidb::StrCat(parts[0].Label(calendar), kind == Kind::kSum ? " + " : " - ",
+                           parts[1].Label(calendar));
+    case Kind::kTtm:
+      return kpidb::StrCat("TTM: ", parts[0].Label(calendar), " + ", parts[1].Label(calendar),
+                           " + ", parts[2].Label(calendar), " + ", parts[3].Label(calendar));
+  }
+  return "";
+}
+
+absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract) {
   if (!a.unit.SameDimension(b.unit)) {
     return absl::InvalidArgumentError(kpidb::StrCat(
         "cannot combine '", a.unit.ToString(), "' with '", b.unit.ToString(),
@@ -46,96 +72,151 @@ absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract,
   // 82746 JPY million = 31254.0 JPY million.
   const bool a_finer = a.unit.scale() <= b.unit.scale();
   const Unit& unit = a_finer ? a.unit : b.unit;
-  KPIDB_ASSIGN_OR_RETURN(Decimal av, a.value.Scaled(a.unit.scale() - unit.scale()));
-  KPIDB_ASSIGN_OR_RETURN(Decimal bv, b.value.Scaled(b.unit.scale() - unit.scale()));
-  KPIDB_ASSIGN_OR_RETURN(Decimal v, subtract ? Decimal::Subtract(av, bv)
-                                             : Decimal::Add(av, bv));
   Figure out;
-  out.value = v;
+  if (a.unit.scale() == b.unit.scale()) {
+    KPIDB_ASSIGN_OR_RETURN(out.value, subtract ? Decimal::Subtract(a.value, b.value)
+                                               : Decimal::Add(a.value, b.value));
+  } else {
+    KPIDB_ASSIGN_OR_RETURN(Decimal av, a.value.Scaled(a.unit.scale() - unit.scale()));
+    KPIDB_ASSIGN_OR_RETURN(Decimal bv, b.value.Scaled(b.unit.scale() - unit.scale()));
+    KPIDB_ASSIGN_OR_RETURN(out.value, subtract ? Decimal::Subtract(av, bv)
+                                               : Decimal::Add(av, bv));
+  }
   out.unit = unit;
   out.as_of = a.as_of;
   if (b.as_of.has_value() && (!out.as_of.has_value() || *b.as_of > *out.as_of)) {
     out.as_of = b.as_of;
   }
-  out.formula = kpidb::StrCat(a.period.Label(calendar), subtract ? " - " : " + ",
-                              b.period.Label(calendar));
+  out.formula.kind = subtract ? Formula::Kind::kDifference : Formula::Kind::kSum;
+  out.formula.parts[0] = a.period;
+  out.formula.parts[1] = b.period;
   return out;
 }
+
+namespace {
+
+// Which spans of a year can be derived, in which order and from what,
+// depends only on which spans are stored: a plan per pattern, computed
+// once per pattern and call, then applied to every year with that pattern
+// (typically all of them).
+struct Step {
+  int8_t i, j;          // the span derived
+  int8_t a_i, a_j;      // from [a_i, a_j]
+  int8_t b_i, b_j;      // and [b_i, b_j]
+  bool subtract;
+};
+struct Plan {
+  uint16_t pattern = 0;  // bit SpanBit(i, j) set when [i, j] is stored
+  int count = 0;
+  Step steps[10];
+};
+
+int SpanBit(int i, int j) {
+  constexpr int kFirst[5] = {0, 0, 4, 7, 9};  // bits of spans starting at i
+  return kFirst[i] + (j - i);
+}
+
+// Derives one span at a time: named spans first (so formulas read
+// FY2013Q1-Q3 - FY2013H1 rather than going through an unnamed Q2-Q3), then
+// the formula whose inputs are closest to stored figures (H2 = Q3 + Q4, not
+// FY - H1 where FY was itself derived), in a fixed order on ties so results
+// are deterministic. At most 10 spans exist.
+Plan MakePlan(uint16_t pattern) {
+  Plan plan;
+  plan.pattern = pattern;
+  bool known[5][5] = {};
+  int depth[5][5] = {};
+  for (int i = 1; i <= 4; ++i) {
+    for (int j = i; j <= 4; ++j) known[i][j] = (pattern >> SpanBit(i, j)) & 1;
+  }
+  auto derive_one = [&](bool named_only) {
+    Step best{};
+    int best_depth = 0;
+    bool found = false;
+    auto consider = [&](int i, int j, int ai, int aj, int bi, int bj, bool subtract) {
+      if (!known[ai][aj] || !known[bi][bj]) return;
+      const int d = std::max(depth[ai][aj], depth[bi][bj]) + 1;
+      if (!found || d < best_depth) {
+        best = Step{static_cast<int8_t>(i),  static_cast<int8_t>(j),  static_cast<int8_t>(ai),
+                    static_cast<int8_t>(aj), static_cast<int8_t>(bi), static_cast<int8_t>(bj),
+                    subtract};
+        best_depth = d;
+        found = true;
+      }
+    };
+    for (int i = 1; i <= 4; ++i) {
+      for (int j = i; j <= 4; ++j) {
+        if (known[i][j] || (named_only && !Named(i, j))) continue;
+        // Differences of known spans sharing an end (cumulative figures):
+        // [i, j] = [i, k] - [j+1, k] and [k, j] - [k, i-1].
+        for (int k = j + 1; k <= 4; ++k) consider(i, j, i, k, j + 1, k, true);
+        for (int k = i - 1; k >= 1; --k) consider(i, j, k, j, k, i - 1, true);
+        // Sums of adjacent spans: [i, j] = [i, k] + [k+1, j].
+        for (int k = i; k < j; ++k) consider(i, j, i, k, k + 1, j, false);
+      }
+    }
+    if (!found) return false;
+    known[best.i][best.j] = true;
+    depth[best.i][best.j] = best_depth;
+    plan.steps[plan.count++] = best;
+    return true;
+  };
+  while (plan.count < 10 && (derive_one(true) || derive_one(false))) {
+  }
+  return plan;
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<Figure>> DeriveFiscalPeriods(
     std::span<const Figure> stored, const FiscalCalendar& calendar,
     int first_fy, int last_fy) {
   std::vector<Figure> derived;
-  for (int fy = first_fy; fy <= last_fy; ++fy) {
-    const QuarterDates q = QuartersOf(calendar, fy);
-    // known[i][j]: the figure for quarters i..j, stored or derived.
-    std::optional<Figure> known[5][5];
-    bool is_stored[5][5] = {};
-    for (const Figure& f : stored) {
-      if (f.period.is_instant()) continue;
-      for (int i = 1; i <= 4; ++i) {
-        if (f.period.start() != q.start[i]) continue;
-        for (int j = i; j <= 4; ++j) {
-          if (f.period.end() == q.end[j]) {
-            known[i][j] = f;
-            is_stored[i][j] = true;
-          }
-        }
-      }
+  if (first_fy > last_fy) return derived;
+  const QuarterGrid grid(calendar, first_fy, last_fy);
+  // The stored spans of each year, found in one pass (the last of
+  // duplicates wins, as the caller's order is the store's).
+  struct Spans {
+    const Figure* at[5][5] = {};
+    uint16_t pattern = 0;
+  };
+  std::vector<Spans> stored_spans(static_cast<size_t>(grid.years()));
+  for (const Figure& f : stored) {
+    int y, i, j;
+    if (grid.Locate(f.period, &y, &i, &j)) {
+      Spans& spans = stored_spans[static_cast<size_t>(y)];
+      spans.at[i][j] = &f;
+      spans.pattern = static_cast<uint16_t>(spans.pattern | (1u << SpanBit(i, j)));
     }
-    // Derive one span at a time: named spans first (so formulas read
-    // FY2013Q1-Q3 - FY2013H1 rather than going through an unnamed Q2-Q3),
-    // then the formula whose inputs are closest to stored figures (H2 =
-    // Q3 + Q4, not FY - H1 where FY was itself derived), in a fixed order
-    // on ties so results are deterministic. At most 10 spans exist.
-    int depth[5][5] = {};
-    auto derive_one = [&](bool named_only) -> absl::StatusOr<bool> {
-      struct Candidate {
-        int i, j;
-        int a_i, a_j, b_i, b_j;
-        bool subtract;
-        int depth;
-      };
-      std::optional<Candidate> best;
-      auto consider = [&](int i, int j, int ai, int aj, int bi, int bj, bool subtract) {
-        if (!known[ai][aj] || !known[bi][bj]) return;
-        const int d = std::max(depth[ai][aj], depth[bi][bj]) + 1;
-        if (!best || d < best->depth) best = Candidate{i, j, ai, aj, bi, bj, subtract, d};
-      };
-      for (int i = 1; i <= 4; ++i) {
-        for (int j = i; j <= 4; ++j) {
-          if (known[i][j].has_value() || (named_only && !Named(i, j))) continue;
-          // Differences of known spans sharing an end (cumulative figures):
-          // [i, j] = [i, k] - [j+1, k] and [k, j] - [k, i-1].
-          for (int k = j + 1; k <= 4; ++k) consider(i, j, i, k, j + 1, k, true);
-          for (int k = i - 1; k >= 1; --k) consider(i, j, k, j, k, i - 1, true);
-          // Sums of adjacent spans: [i, j] = [i, k] + [k+1, j].
-          for (int k = i; k < j; ++k) consider(i, j, i, k, k + 1, j, false);
-        }
-      }
-      if (!best) return false;
-      const Candidate& c = *best;
-      KPIDB_ASSIGN_OR_RETURN(
-          Figure made, Combine(*known[c.a_i][c.a_j], *known[c.b_i][c.b_j], c.subtract, calendar));
-      const absl::StatusOr<Period> target = Period::Duration(q.start[c.i], q.end[c.j]);
-      if (!target.ok()) return target.status();
-      made.period = *target;
-      known[c.i][c.j] = std::move(made);
-      depth[c.i][c.j] = c.depth;
-      return true;
-    };
-    while (true) {
-      KPIDB_ASSIGN_OR_RETURN(bool named, derive_one(true));
-      if (named) continue;
-      KPIDB_ASSIGN_OR_RETURN(bool any, derive_one(false));
-      if (!any) break;
+  }
+  std::vector<Plan> plans;
+  for (int y = 0; y < grid.years(); ++y) {
+    const Spans& spans = stored_spans[static_cast<size_t>(y)];
+    if (spans.pattern == 0) continue;
+    const Plan* plan = nullptr;
+    for (const Plan& p : plans) {
+      if (p.pattern == spans.pattern) plan = &p;
     }
-    for (int i = 1; i <= 4; ++i) {
-      for (int j = i; j <= 4; ++j) {
-        if (known[i][j] && !is_stored[i][j] && Named(i, j)) {
-          derived.push_back(*known[i][j]);
-        }
-      }
+    if (plan == nullptr) {
+      plans.push_back(MakePlan(spans.pattern));
+      plan = &plans.back();
+    }
+    if (plan->count == 0) continue;
+    // known[i][j]: the figure for quarters i..j, stored or made here.
+    const Figure* known[5][5];
+    std::copy(&spans.at[0][0], &spans.at[0][0] + 25, &known[0][0]);
+    Figure made[10];
+    for (int k = 0; k < plan->count; ++k) {
+      const Step& st = plan->steps[k];
+      KPIDB_ASSIGN_OR_RETURN(made[k],
+                             Combine(*known[st.a_i][st.a_j], *known[st.b_i][st.b_j], st.subtract));
+      made[k].period = grid.Span(y, st.i, st.j);
+      known[st.i][st.j] = &made[k];
+    }
+    // Named spans only: an unnamed one (Q2-Q3, Q2-Q4) was only a step.
+    for (int k = 0; k < plan->count; ++k) {
+      const Step& st = plan->steps[k];
+      if (Named(st.i, st.j)) derived.push_back(std::move(made[k]));
     }
   }
   std::sort(derived.begin(), derived.end(),
@@ -146,55 +227,37 @@ absl::StatusOr<std::vector<Figure>> DeriveFiscalPeriods(
 absl::StatusOr<std::vector<Figure>> TrailingTwelveMonths(
     std::span<const Figure> quarters, const FiscalCalendar& calendar,
     int first_fy, int last_fy) {
-  // Quarters by (fy, q).
-  std::map<std::pair<int, int>, const Figure*> by_quarter;
-  for (int fy = first_fy - 1; fy <= last_fy; ++fy) {
-    const QuarterDates q = QuartersOf(calendar, fy);
-    for (const Figure& f : quarters) {
-      if (f.period.is_instant()) continue;
-      for (int i = 1; i <= 4; ++i) {
-        if (f.period.start() == q.start[i] && f.period.end() == q.end[i]) {
-          by_quarter[{fy, i}] = &f;
-        }
-      }
+  std::vector<Figure> out;
+  if (first_fy > last_fy) return out;
+  // Quarters by position in the grid (year index * 4 + quarter - 1), from
+  // the year before first_fy: a TTM reaches three quarters back.
+  const QuarterGrid grid(calendar, first_fy - 1, last_fy);
+  std::vector<const Figure*> by_quarter(static_cast<size_t>(4 * grid.years()), nullptr);
+  for (const Figure& f : quarters) {
+    int y, i, j;
+    if (grid.Locate(f.period, &y, &i, &j) && i == j) {
+      by_quarter[static_cast<size_t>(4 * y + i - 1)] = &f;
     }
   }
-  std::vector<Figure> out;
-  for (int fy = first_fy; fy <= last_fy; ++fy) {
-    for (int i = 1; i <= 4; ++i) {
-      // The four quarters ending with (fy, i), oldest first.
-      const Figure* parts[4];
-      bool complete = true;
-      for (int back = 3; back >= 0; --back) {
-        int y = fy, qq = i - back;
-        if (qq <= 0) {
-          qq += 4;
-          --y;
-        }
-        auto it = by_quarter.find({y, qq});
-        if (it == by_quarter.end()) {
-          complete = false;
-          break;
-        }
-        parts[3 - back] = it->second;
-      }
-      if (!complete) continue;
-      Figure sum = *parts[0];
-      for (int k = 1; k < 4; ++k) {
-        KPIDB_ASSIGN_OR_RETURN(Figure next, Combine(sum, *parts[k], false, calendar));
-        next.period = parts[k]->period;
-        sum = std::move(next);
-      }
-      const absl::StatusOr<Period> ttm =
-          Period::Duration(parts[0]->period.start(), parts[3]->period.end());
-      if (!ttm.ok()) return ttm.status();
-      sum.period = *ttm;
-      sum.formula = kpidb::StrCat("TTM: ", parts[0]->period.Label(calendar), " + ",
-                                  parts[1]->period.Label(calendar), " + ",
-                                  parts[2]->period.Label(calendar), " + ",
-                                  parts[3]->period.Label(calendar));
-      out.push_back(std::move(sum));
+  for (size_t end = 4; end < by_quarter.size(); ++end) {
+    // The four quarters ending with `end`, oldest first.
+    const Figure* parts[4];
+    bool complete = true;
+    for (int k = 0; k < 4; ++k) {
+      parts[k] = by_quarter[end - 3 + static_cast<size_t>(k)];
+      complete = complete && parts[k] != nullptr;
     }
+    if (!complete) continue;
+    Figure sum = *parts[0];
+    for (int k = 1; k < 4; ++k) {
+      KPIDB_ASSIGN_OR_RETURN(Figure next, Combine(sum, *parts[k], false));
+      sum = std::move(next);
+    }
+    sum.period = Period::FromDayNumbers(parts[0]->period.start_day_number(),
+                                        parts[3]->period.end_day_number(), false);
+    sum.formula.kind = Formula::Kind::kTtm;
+    for (int k = 0; k < 4; ++k) sum.formula.parts[k] = parts[k]->period;
+    out.push_back(std::move(sum));
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #ifndef KPIDB_LIB_QUERY_DERIVE_H_
 #define KPIDB_LIB_QUERY_DERIVE_H_
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -19,21 +20,64 @@
 
 namespace kpidb::query {
 
+// How a figure was obtained: stored, or from other periods of its series.
+// Kept as periods rather than text: most derived figures are inputs of
+// others or filtered out, and only those returned need their formula
+// printed.
+struct Formula {
+  enum class Kind : uint8_t { kStored, kSum, kDifference, kTtm };
+  Kind kind = Kind::kStored;
+  // kSum, kDifference: parts[0] +/- parts[1]; kTtm: the four quarters.
+  Period parts[4];
+
+  bool derived() const { return kind != Kind::kStored; }
+  // "FY2013Q1-Q3 - FY2013H1", "TTM: FY2012Q2 + ... + FY2013Q1"; empty for
+  // a stored figure.
+  std::string ToString(const FiscalCalendar& calendar) const;
+};
+
 // One value of a series: stored, or derived with the formula that made it.
 struct Figure {
   Period period;
   Decimal value;
   Unit unit;
   std::optional<absl::CivilDay> as_of;
-  // Empty for a stored figure; "FY2013Q1-Q3 - FY2013H1" for a derived one.
-  std::string formula;
+  Formula formula;
+};
+
+// The fiscal quarters of years [first_fy, last_fy] as day numbers, and where
+// a period sits among them. Derivation and views match many periods against
+// quarter boundaries; comparing day numbers spares a civil-date conversion
+// per comparison, which dominated profiles.
+class QuarterGrid {
+ public:
+  QuarterGrid(const FiscalCalendar& calendar, int first_fy, int last_fy);
+
+  int years() const { return years_; }
+  int first_fy() const { return first_fy_; }
+
+  // Quarters q..r (1-4) of year index y (fiscal year first_fy() + y).
+  Period Span(int y, int q, int r) const {
+    return Period::FromDayNumbers(starts_[static_cast<size_t>(4 * y + q - 1)],
+                                  starts_[static_cast<size_t>(4 * y + r)] - 1, false);
+  }
+
+  // For a duration from the start of a quarter to the end of a quarter of
+  // the same fiscal year of the grid: true, with the year index and the
+  // first and last quarter (1-4). False for anything else.
+  bool Locate(const Period& p, int* y, int* first, int* last) const;
+
+ private:
+  int first_fy_;
+  int years_;
+  std::vector<int64_t> starts_;  // first day of each quarter, then a sentinel
 };
 
 // a + b or a - b of two figures of one series: exact, in the finer of the
 // two scales, as_of the later of the two. InvalidArgument when the units'
 // dimensions differ; OutOfRange when the result does not fit 18 digits.
-absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract,
-                               const FiscalCalendar& calendar);
+// The result's period is left for the caller to set.
+absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract);
 
 // The fiscal quarters, halves, years and Q1-Q3 periods of fiscal years
 // [first_fy, last_fy] that are not in `stored` but can be derived from its
