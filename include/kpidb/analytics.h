@@ -96,6 +96,25 @@ struct DerivedQuery {
 
 enum class RowOrigin : uint8_t { kStored, kDerived };
 
+// How a row follows from other periods of its series: data a program can
+// follow (which stored figures a derived one rests on), and text for people.
+struct Derivation {
+  enum class Op : uint8_t { kStored, kSum, kDifference, kTrailingTwelveMonths };
+  Op op = Op::kStored;
+  // The periods combined: inputs[0] + inputs[1] (kSum), inputs[0] -
+  // inputs[1] (kDifference), or the four quarters of a TTM, oldest first.
+  Period inputs[4];
+
+  bool derived() const { return op != Op::kStored; }
+  int input_count() const {
+    return op == Op::kStored ? 0 : op == Op::kTrailingTwelveMonths ? 4 : 2;
+  }
+  // As an analyst writes it, with the series' calendar: "FY2013Q1-Q3 -
+  // FY2013H1", "TTM: FY2012Q2 + FY2012Q3 + FY2012Q4 + FY2013Q1"; empty for
+  // a stored row.
+  std::string ToString(const FiscalCalendar& calendar) const;
+};
+
 // Columnar, like QueryResult: rows grouped by series, in period order.
 struct DerivedResult {
   std::vector<SeriesInfo> series;
@@ -106,8 +125,10 @@ struct DerivedResult {
   std::vector<Unit> units;
   std::vector<std::optional<absl::CivilDay>> as_of;
   std::vector<RowOrigin> origins;
-  // Empty for stored rows; "FY2013Q1-Q3 - FY2013H1" for derived ones.
-  std::vector<std::string> formulas;
+  // What each row was computed from (Derivation::Op::kStored for stored
+  // rows): derivations[i].ToString(series[s].calendar) is
+  // "FY2013Q1-Q3 - FY2013H1".
+  std::vector<Derivation> derivations;
 
   // With a change requested, per row (unset when there is no base period,
   // or for the percent, when the base is zero or the metric is a `%`):

@@ -323,8 +323,8 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       out.values.push_back(value);
       out.units.push_back(unit);
       out.as_of.push_back(f.as_of);
-      out.origins.push_back(f.formula.derived() ? RowOrigin::kDerived : RowOrigin::kStored);
-      out.formulas.push_back(f.formula.ToString(cal));
+      out.origins.push_back(f.derivation.derived() ? RowOrigin::kDerived : RowOrigin::kStored);
+      out.derivations.push_back(f.derivation);
       if (with_change) {
         out.change_base.push_back(base_period);
         out.change.push_back(change);
@@ -534,7 +534,7 @@ absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
     Decimal value;
     Unit unit;
     std::optional<absl::CivilDay> as_of;
-    std::string formula;
+    Derivation derivation;
   };
   std::map<Key, std::vector<Version>> derived;
   std::map<SeriesKey, SeriesInfo> infos;
@@ -559,7 +559,7 @@ absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
               versions.back().unit == r.units[i]) {
             continue;
           }
-          versions.push_back(Version{r.values[i], r.units[i], r.as_of[i], r.formulas[i]});
+          versions.push_back(Version{r.values[i], r.units[i], r.as_of[i], r.derivations[i]});
         }
       }
     }
@@ -571,7 +571,7 @@ absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
     std::optional<absl::CivilDay> as_of;
     Decimal value;
     Unit unit;
-    std::string formula;
+    Derivation derivation;
   };
   std::map<SeriesKey, std::vector<Row>> rows;
   for (size_t s = 0; s < stored.series.size(); ++s) {
@@ -583,12 +583,12 @@ absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
     for (size_t i = begin; i < end; ++i) {
       if (!InView(dq, stored.periods[i], grid)) continue;
       rows[sk].push_back(Row{stored.periods[i], stored.as_of[i], stored.values[i],
-                             stored.unit(i), ""});
+                             stored.unit(i), {}});
     }
   }
   for (auto& [key, versions] : derived) {
     for (Version& v : versions) {
-      rows[key.series].push_back(Row{key.period, v.as_of, v.value, v.unit, std::move(v.formula)});
+      rows[key.series].push_back(Row{key.period, v.as_of, v.value, v.unit, v.derivation});
     }
   }
   DerivedResult out;
@@ -603,8 +603,8 @@ absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
       out.values.push_back(r.value);
       out.units.push_back(r.unit);
       out.as_of.push_back(r.as_of);
-      out.origins.push_back(r.formula.empty() ? RowOrigin::kStored : RowOrigin::kDerived);
-      out.formulas.push_back(std::move(r.formula));
+      out.origins.push_back(r.derivation.derived() ? RowOrigin::kDerived : RowOrigin::kStored);
+      out.derivations.push_back(r.derivation);
     }
     out.series_offsets.push_back(out.values.size());
   }

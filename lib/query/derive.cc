@@ -47,20 +47,28 @@ bool QuarterGrid::Locate(const Period& p, int* y, int* first, int* last) const {
   return false;
 }
 
-std::string Formula::ToString(const FiscalCalendar& calendar) const {
-  switch (kind) {
-    case Kind::kStored:
+}  // namespace kpidb::query
+
+namespace kpidb {
+
+std::string Derivation::ToString(const FiscalCalendar& calendar) const {
+  switch (op) {
+    case Op::kStored:
       return "";
-    case Kind::kSum:
-    case Kind::kDifference:
-      return kpidb::StrCat(parts[0].Label(calendar), kind == Kind::kSum ? " + " : " - ",
-                           parts[1].Label(calendar));
-    case Kind::kTtm:
-      return kpidb::StrCat("TTM: ", parts[0].Label(calendar), " + ", parts[1].Label(calendar),
-                           " + ", parts[2].Label(calendar), " + ", parts[3].Label(calendar));
+    case Op::kSum:
+    case Op::kDifference:
+      return kpidb::StrCat(inputs[0].Label(calendar), op == Op::kSum ? " + " : " - ",
+                           inputs[1].Label(calendar));
+    case Op::kTrailingTwelveMonths:
+      return kpidb::StrCat("TTM: ", inputs[0].Label(calendar), " + ", inputs[1].Label(calendar),
+                           " + ", inputs[2].Label(calendar), " + ", inputs[3].Label(calendar));
   }
   return "";
 }
+
+}  // namespace kpidb
+
+namespace kpidb::query {
 
 absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract) {
   if (!a.unit.SameDimension(b.unit)) {
@@ -87,9 +95,9 @@ absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract) 
   if (b.as_of.has_value() && (!out.as_of.has_value() || *b.as_of > *out.as_of)) {
     out.as_of = b.as_of;
   }
-  out.formula.kind = subtract ? Formula::Kind::kDifference : Formula::Kind::kSum;
-  out.formula.parts[0] = a.period;
-  out.formula.parts[1] = b.period;
+  out.derivation.op = subtract ? Derivation::Op::kDifference : Derivation::Op::kSum;
+  out.derivation.inputs[0] = a.period;
+  out.derivation.inputs[1] = b.period;
   return out;
 }
 
@@ -255,8 +263,8 @@ absl::StatusOr<std::vector<Figure>> TrailingTwelveMonths(
     }
     sum.period = Period::FromDayNumbers(parts[0]->period.start_day_number(),
                                         parts[3]->period.end_day_number(), false);
-    sum.formula.kind = Formula::Kind::kTtm;
-    for (int k = 0; k < 4; ++k) sum.formula.parts[k] = parts[k]->period;
+    sum.derivation.op = Derivation::Op::kTrailingTwelveMonths;
+    for (int k = 0; k < 4; ++k) sum.derivation.inputs[k] = parts[k]->period;
     out.push_back(std::move(sum));
   }
   return out;

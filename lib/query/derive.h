@@ -14,27 +14,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "kpidb/analytics.h"
 #include "kpidb/decimal.h"
 #include "kpidb/period.h"
 #include "kpidb/unit.h"
 
 namespace kpidb::query {
-
-// How a figure was obtained: stored, or from other periods of its series.
-// Kept as periods rather than text: most derived figures are inputs of
-// others or filtered out, and only those returned need their formula
-// printed.
-struct Formula {
-  enum class Kind : uint8_t { kStored, kSum, kDifference, kTtm };
-  Kind kind = Kind::kStored;
-  // kSum, kDifference: parts[0] +/- parts[1]; kTtm: the four quarters.
-  Period parts[4];
-
-  bool derived() const { return kind != Kind::kStored; }
-  // "FY2013Q1-Q3 - FY2013H1", "TTM: FY2012Q2 + ... + FY2013Q1"; empty for
-  // a stored figure.
-  std::string ToString(const FiscalCalendar& calendar) const;
-};
 
 // One value of a series: stored, or derived with the formula that made it.
 struct Figure {
@@ -42,7 +27,9 @@ struct Figure {
   Decimal value;
   Unit unit;
   std::optional<absl::CivilDay> as_of;
-  Formula formula;
+  // Kept as periods: most derived figures are inputs of others or filtered
+  // out, and only the returned ones need their formula printed.
+  Derivation derivation;
 };
 
 // The fiscal quarters of years [first_fy, last_fy] as day numbers, and where

@@ -224,7 +224,7 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
                                                   : "");
     }
     row.push_back(r->as_of[i].has_value() ? FormatDate(*r->as_of[i]) : "");
-    row.push_back(r->origins[i] == RowOrigin::kDerived ? "derived: " + r->formulas[i]
+    row.push_back(r->origins[i] == RowOrigin::kDerived ? "derived: " + r->derivations[i].ToString(info.calendar)
                                                        : "stored");
     cells.push_back(std::move(row));
   }

@@ -41,7 +41,7 @@ class AnalyticsTest : public ::testing::Test {
       for (size_t i = r->series_begin(s); i < r->series_end(s); ++i) {
         std::string row = r->periods[i].Label(r->series[s].calendar) + "=" +
                           r->values[i].ToString() + " " + r->units[i].ToString();
-        if (r->origins[i] == RowOrigin::kDerived) row += " <- " + r->formulas[i];
+        if (r->origins[i] == RowOrigin::kDerived) row += " <- " + r->derivations[i].ToString(r->series[s].calendar);
         out.push_back(row);
       }
     }

@@ -31,7 +31,7 @@ std::vector<std::string> Show(const std::vector<Figure>& figures) {
   std::vector<std::string> out;
   for (const Figure& f : figures) {
     out.push_back(f.period.Label(kIij) + "=" + f.value.ToString() + " " +
-                  f.unit.ToString() + " [" + f.formula.ToString(kIij) + "]");
+                  f.unit.ToString() + " [" + f.derivation.ToString(kIij) + "]");
   }
   return out;
 }
@@ -123,7 +123,7 @@ TEST(DeriveTest, TrailingTwelveMonthsCrossFiscalYears) {
   ASSERT_EQ(t->size(), 2u);
   EXPECT_EQ((*t)[0].period.Label(kIij), "2012-07-01/2013-06-30");
   EXPECT_EQ((*t)[0].value.ToString(), "3041");  // 764 + 675 + 1333 + 269
-  EXPECT_EQ((*t)[0].formula.ToString(kIij), "TTM: FY2012Q2 + FY2012Q3 + FY2012Q4 + FY2013Q1");
+  EXPECT_EQ((*t)[0].derivation.ToString(kIij), "TTM: FY2012Q2 + FY2012Q3 + FY2012Q4 + FY2013Q1");
   EXPECT_EQ((*t)[1].period.Label(kIij), "2012-10-01/2013-09-30");
   EXPECT_EQ((*t)[1].value.ToString(), "3081");  // 675 + 1333 + 269 + 804
 }

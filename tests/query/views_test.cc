@@ -118,6 +118,20 @@ TEST_F(ViewsTest, QuarterlyViewFromCumulativeFigures) {
   q.query.to = "FY2013Q1";
   EXPECT_THAT(Rows(q), ElementsAre("JPC FY2012Q4=300 JPY million d",
                                    "JPC FY2013Q1=280 JPY million"));
+  // A program can follow what a derived row rests on.
+  absl::StatusOr<DerivedResult> r = ExecuteDerived(*db_, q);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->size(), 2u);
+  const FiscalCalendar& cal = r->series[0].calendar;
+  const Derivation& d = r->derivations[0];
+  EXPECT_EQ(d.op, Derivation::Op::kDifference);
+  ASSERT_EQ(d.input_count(), 2);
+  EXPECT_EQ(d.inputs[0].Label(cal), "FY2012");
+  EXPECT_EQ(d.inputs[1].Label(cal), "FY2012Q1-Q3");
+  EXPECT_EQ(d.ToString(cal), "FY2012 - FY2012Q1-Q3");
+  EXPECT_FALSE(r->derivations[1].derived());
+  EXPECT_EQ(r->derivations[1].input_count(), 0);
+  EXPECT_EQ(r->derivations[1].ToString(cal), "");
 }
 
 TEST_F(ViewsTest, YearlyViewKeepsFiscalYearsOnly) {
