@@ -161,6 +161,16 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
   KPIDB_ASSIGN_OR_RETURN(QueryResult stored, db.Execute(read));
 
   DerivedResult out;
+  {
+    // A first guess (derived rows come on top), to spare most regrowth.
+    const size_t guess = stored.size() + stored.size() / 2;
+    out.periods.reserve(guess);
+    out.values.reserve(guess);
+    out.units.reserve(guess);
+    out.as_of.reserve(guess);
+    out.origins.reserve(guess);
+    out.derivations.reserve(guess);
+  }
   std::vector<query::Figure> figures, derived, ttm;
   // Rows and bases point into figures, derived and ttm: sorting and merging
   // pointers is cheaper than moving figures.

@@ -31,9 +31,13 @@ QuarterGrid::QuarterGrid(const FiscalCalendar& calendar, int first_fy, int last_
 bool QuarterGrid::Locate(const Period& p, int* y, int* first, int* last) const {
   if (p.is_instant() || years_ == 0) return false;
   const int64_t s = p.start_day_number();
-  const auto it = std::upper_bound(starts_.begin(), starts_.end() - 1, s);
-  if (it == starts_.begin() || *(it - 1) != s) return false;
-  const int k = static_cast<int>(it - starts_.begin()) - 1;
+  const int quarters = 4 * years_;
+  if (s < starts_[0] || s >= starts_[static_cast<size_t>(quarters)]) return false;
+  // Quarters last 90 to 92 days: dividing by 92 lands on the quarter or a
+  // few before it (one per ~46 quarters), cheaper than a binary search.
+  int k = static_cast<int>((s - starts_[0]) / 92);
+  while (starts_[static_cast<size_t>(k) + 1] <= s) ++k;
+  if (starts_[static_cast<size_t>(k)] != s) return false;
   const int year = k / 4;
   const int64_t after = p.end_day_number() + 1;
   for (int m = k + 1; m <= 4 * year + 4; ++m) {
@@ -71,6 +75,13 @@ std::string Derivation::ToString(const FiscalCalendar& calendar) const {
 namespace kpidb::query {
 
 absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract) {
+  Figure out;
+  KPIDB_RETURN_IF_ERROR(CombineInto(a, b, subtract, &out));
+  return out;
+}
+
+absl::Status CombineInto(const Figure& a, const Figure& b, bool subtract, Figure* result) {
+  Figure& out = *result;
   if (!a.unit.SameDimension(b.unit)) {
     return absl::InvalidArgumentError(kpidb::StrCat(
         "cannot combine '", a.unit.ToString(), "' with '", b.unit.ToString(),
@@ -80,7 +91,6 @@ absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract) 
   // 82746 JPY million = 31254.0 JPY million.
   const bool a_finer = a.unit.scale() <= b.unit.scale();
   const Unit& unit = a_finer ? a.unit : b.unit;
-  Figure out;
   if (a.unit.scale() == b.unit.scale()) {
     KPIDB_ASSIGN_OR_RETURN(out.value, subtract ? Decimal::Subtract(a.value, b.value)
                                                : Decimal::Add(a.value, b.value));
@@ -98,7 +108,7 @@ absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract) 
   out.derivation.op = subtract ? Derivation::Op::kDifference : Derivation::Op::kSum;
   out.derivation.inputs[0] = a.period;
   out.derivation.inputs[1] = b.period;
-  return out;
+  return absl::OkStatus();
 }
 
 namespace {
@@ -117,6 +127,9 @@ struct Plan {
   uint16_t pattern = 0;  // bit SpanBit(i, j) set when [i, j] is stored
   int count = 0;
   Step steps[10];
+  // The steps whose spans are named (the output), in period order.
+  int output_count = 0;
+  int8_t output[10];
 };
 
 int SpanBit(int i, int j) {
@@ -171,6 +184,15 @@ Plan MakePlan(uint16_t pattern) {
   };
   while (plan.count < 10 && (derive_one(true) || derive_one(false))) {
   }
+  for (int k = 0; k < plan.count; ++k) {
+    if (Named(plan.steps[k].i, plan.steps[k].j)) plan.output[plan.output_count++] = static_cast<int8_t>(k);
+  }
+  // Period order within a year: by last quarter, then the shorter first.
+  std::sort(plan.output, plan.output + plan.output_count, [&](int8_t a, int8_t b) {
+    const Step& x = plan.steps[a];
+    const Step& y = plan.steps[b];
+    return x.j != y.j ? x.j < y.j : x.i > y.i;
+  });
   return plan;
 }
 
@@ -198,6 +220,7 @@ absl::StatusOr<std::vector<Figure>> DeriveFiscalPeriods(
     }
   }
   std::vector<Plan> plans;
+  derived.reserve(static_cast<size_t>(grid.years()) * 4);
   for (int y = 0; y < grid.years(); ++y) {
     const Spans& spans = stored_spans[static_cast<size_t>(y)];
     if (spans.pattern == 0) continue;
@@ -216,19 +239,17 @@ absl::StatusOr<std::vector<Figure>> DeriveFiscalPeriods(
     Figure made[10];
     for (int k = 0; k < plan->count; ++k) {
       const Step& st = plan->steps[k];
-      KPIDB_ASSIGN_OR_RETURN(made[k],
-                             Combine(*known[st.a_i][st.a_j], *known[st.b_i][st.b_j], st.subtract));
+      KPIDB_RETURN_IF_ERROR(
+          CombineInto(*known[st.a_i][st.a_j], *known[st.b_i][st.b_j], st.subtract, &made[k]));
       made[k].period = grid.Span(y, st.i, st.j);
       known[st.i][st.j] = &made[k];
     }
-    // Named spans only: an unnamed one (Q2-Q3, Q2-Q4) was only a step.
-    for (int k = 0; k < plan->count; ++k) {
-      const Step& st = plan->steps[k];
-      if (Named(st.i, st.j)) derived.push_back(std::move(made[k]));
+    // Named spans only (an unnamed one, Q2-Q3 or Q2-Q4, was only a step),
+    // in period order; years come in order, so the whole list is sorted.
+    for (int k = 0; k < plan->output_count; ++k) {
+      derived.push_back(std::move(made[plan->output[k]]));
     }
   }
-  std::sort(derived.begin(), derived.end(),
-            [](const Figure& a, const Figure& b) { return a.period < b.period; });
   return derived;
 }
 

@@ -65,6 +65,9 @@ class QuarterGrid {
 // dimensions differ; OutOfRange when the result does not fit 18 digits.
 // The result's period is left for the caller to set.
 absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract);
+// Same, into *out (its period untouched): the hot path of derivation. *out
+// must be neither a nor b.
+absl::Status CombineInto(const Figure& a, const Figure& b, bool subtract, Figure* out);
 
 // The fiscal quarters, halves, years and Q1-Q3 periods of fiscal years
 // [first_fy, last_fy] that are not in `stored` but can be derived from its

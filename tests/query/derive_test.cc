@@ -130,3 +130,52 @@ TEST(DeriveTest, TrailingTwelveMonthsCrossFiscalYears) {
 
 }  // namespace
 }  // namespace kpidb::query
+
+namespace kpidb::query {
+namespace {
+
+// QuarterGrid::Locate against the calendar's own arithmetic: every span of
+// quarters of every year is found, and nothing a day off is.
+TEST(QuarterGridTest, LocatesEverySpanAndNothingElse) {
+  for (const FiscalCalendar& cal :
+       {FiscalCalendar{3, FiscalYearNaming::kStart}, FiscalCalendar{12, FiscalYearNaming::kEnd},
+        FiscalCalendar{6, FiscalYearNaming::kEnd}, FiscalCalendar{1, FiscalYearNaming::kStart}}) {
+    const QuarterGrid grid(cal, 1995, 2040);
+    ASSERT_EQ(grid.years(), 46);
+    for (int fy = 1995; fy <= 2040; ++fy) {
+      const absl::CivilMonth first(cal.YearStart(fy));
+      for (int i = 1; i <= 4; ++i) {
+        for (int j = i; j <= 4; ++j) {
+          const absl::CivilDay start(first + 3 * (i - 1));
+          const absl::CivilDay end = absl::CivilDay(first + 3 * j) - 1;
+          const Period p = *Period::Duration(start, end);
+          int y = -1, a = -1, b = -1;
+          ASSERT_TRUE(grid.Locate(p, &y, &a, &b)) << p.Label(cal);
+          EXPECT_EQ(y, fy - 1995);
+          EXPECT_EQ(a, i);
+          EXPECT_EQ(b, j);
+          EXPECT_EQ(grid.Span(y, a, b), p);
+          EXPECT_FALSE(grid.Locate(*Period::Duration(start + 1, end), &y, &a, &b));
+          EXPECT_FALSE(grid.Locate(*Period::Duration(start, end - 1), &y, &a, &b));
+          EXPECT_FALSE(grid.Locate(*Period::Duration(start - 1, end), &y, &a, &b));
+          EXPECT_FALSE(grid.Locate(Period::Instant(start), &y, &a, &b));
+        }
+      }
+      // Four quarters across a fiscal year end are no span of one year.
+      const Period across = *Period::Duration(absl::CivilDay(first + 3),
+                                              absl::CivilDay(first + 15) - 1);
+      int y, a, b;
+      EXPECT_FALSE(grid.Locate(across, &y, &a, &b));
+    }
+    int y, a, b;
+    EXPECT_FALSE(grid.Locate(*Period::Parse("FY1994Q4", cal), &y, &a, &b));
+    EXPECT_FALSE(grid.Locate(*Period::Parse("FY2041Q1", cal), &y, &a, &b));
+  }
+  // An empty grid locates nothing.
+  const QuarterGrid empty(kIij, 2013, 2012);
+  int y, a, b;
+  EXPECT_FALSE(empty.Locate(*Period::Parse("FY2013Q1", kIij), &y, &a, &b));
+}
+
+}  // namespace
+}  // namespace kpidb::query
