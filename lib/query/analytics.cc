@@ -171,6 +171,12 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
     out.origins.reserve(guess);
     out.derivations.reserve(guess);
   }
+  // The kinds of derived span the view returns (changes compare a span
+  // with one of its kind; a TTM adds up quarters).
+  uint16_t wanted_spans = dq.view == DerivedQuery::View::kQuarters      ? query::kQuarterSpans
+                          : dq.view == DerivedQuery::View::kFiscalYears ? query::kYearSpans
+                                                                        : query::kAllSpans;
+  if (dq.ttm) wanted_spans |= query::kQuarterSpans;
   std::vector<query::Figure> figures, derived, ttm;
   // Rows and bases point into figures, derived and ttm: sorting and merging
   // pointers is cheaper than moving figures.
@@ -229,8 +235,8 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       if (bounded) first_fy = std::max(first_fy, cal.FiscalYearOf(from) - 1);
       last_fy = std::min(last_fy, cal.FiscalYearOf(to));
       if (first_fy <= last_fy) {
-        KPIDB_ASSIGN_OR_RETURN(derived,
-                               query::DeriveFiscalPeriods(figures, cal, first_fy, last_fy));
+        KPIDB_ASSIGN_OR_RETURN(
+            derived, query::DeriveFiscalPeriods(figures, cal, first_fy, last_fy, wanted_spans));
         if (dq.fiscal_periods) {
           const size_t middle = rows.size();
           for (const query::Figure& d : derived) {

@@ -16,6 +16,15 @@ bool Named(int i, int j) {
          (i == 1 && j == 3) || (i == 1 && j == 4);
 }
 
+// Whether span [i, j] is of a kind in `wanted` (unnamed spans never are).
+bool Wanted(int i, int j, uint16_t wanted) {
+  if (i == j) return wanted & kQuarterSpans;
+  if ((i == 1 && j == 2) || (i == 3 && j == 4)) return wanted & kHalfSpans;
+  if (i == 1 && j == 3) return wanted & kNineMonthSpans;
+  if (i == 1 && j == 4) return wanted & kYearSpans;
+  return false;
+}
+
 }  // namespace
 
 QuarterGrid::QuarterGrid(const FiscalCalendar& calendar, int first_fy, int last_fy)
@@ -127,9 +136,11 @@ struct Plan {
   uint16_t pattern = 0;  // bit SpanBit(i, j) set when [i, j] is stored
   int count = 0;
   Step steps[10];
-  // The steps whose spans are named (the output), in period order.
+  // The steps whose spans are wanted (the output), in period order, and
+  // the steps needed to compute them.
   int output_count = 0;
   int8_t output[10];
+  bool needed[10] = {};
 };
 
 int SpanBit(int i, int j) {
@@ -142,7 +153,7 @@ int SpanBit(int i, int j) {
 // the formula whose inputs are closest to stored figures (H2 = Q3 + Q4, not
 // FY - H1 where FY was itself derived), in a fixed order on ties so results
 // are deterministic. At most 10 spans exist.
-Plan MakePlan(uint16_t pattern) {
+Plan MakePlan(uint16_t pattern, uint16_t wanted) {
   Plan plan;
   plan.pattern = pattern;
   bool known[5][5] = {};
@@ -185,7 +196,21 @@ Plan MakePlan(uint16_t pattern) {
   while (plan.count < 10 && (derive_one(true) || derive_one(false))) {
   }
   for (int k = 0; k < plan.count; ++k) {
-    if (Named(plan.steps[k].i, plan.steps[k].j)) plan.output[plan.output_count++] = static_cast<int8_t>(k);
+    if (Wanted(plan.steps[k].i, plan.steps[k].j, wanted)) {
+      plan.output[plan.output_count++] = static_cast<int8_t>(k);
+    }
+  }
+  // Needed: the output and, backwards, the derived inputs of needed steps.
+  int step_of[5][5];
+  for (auto& row : step_of) std::fill(row, row + 5, -1);
+  for (int k = 0; k < plan.count; ++k) step_of[plan.steps[k].i][plan.steps[k].j] = k;
+  for (int o = 0; o < plan.output_count; ++o) plan.needed[plan.output[o]] = true;
+  for (int k = plan.count - 1; k >= 0; --k) {
+    if (!plan.needed[k]) continue;
+    const Step& st = plan.steps[k];
+    for (const int input : {step_of[st.a_i][st.a_j], step_of[st.b_i][st.b_j]}) {
+      if (input >= 0) plan.needed[input] = true;
+    }
   }
   // Period order within a year: by last quarter, then the shorter first.
   std::sort(plan.output, plan.output + plan.output_count, [&](int8_t a, int8_t b) {
@@ -200,7 +225,7 @@ Plan MakePlan(uint16_t pattern) {
 
 absl::StatusOr<std::vector<Figure>> DeriveFiscalPeriods(
     std::span<const Figure> stored, const FiscalCalendar& calendar,
-    int first_fy, int last_fy) {
+    int first_fy, int last_fy, uint16_t wanted) {
   std::vector<Figure> derived;
   if (first_fy > last_fy) return derived;
   const QuarterGrid grid(calendar, first_fy, last_fy);
@@ -221,6 +246,8 @@ absl::StatusOr<std::vector<Figure>> DeriveFiscalPeriods(
   }
   std::vector<Plan> plans;
   derived.reserve(static_cast<size_t>(grid.years()) * 4);
+  // Figures made for one year; reused (reassigned) for the next.
+  Figure made[10];
   for (int y = 0; y < grid.years(); ++y) {
     const Spans& spans = stored_spans[static_cast<size_t>(y)];
     if (spans.pattern == 0) continue;
@@ -229,15 +256,15 @@ absl::StatusOr<std::vector<Figure>> DeriveFiscalPeriods(
       if (p.pattern == spans.pattern) plan = &p;
     }
     if (plan == nullptr) {
-      plans.push_back(MakePlan(spans.pattern));
+      plans.push_back(MakePlan(spans.pattern, wanted));
       plan = &plans.back();
     }
-    if (plan->count == 0) continue;
+    if (plan->output_count == 0) continue;
     // known[i][j]: the figure for quarters i..j, stored or made here.
     const Figure* known[5][5];
     std::copy(&spans.at[0][0], &spans.at[0][0] + 25, &known[0][0]);
-    Figure made[10];
     for (int k = 0; k < plan->count; ++k) {
+      if (!plan->needed[k]) continue;
       const Step& st = plan->steps[k];
       KPIDB_RETURN_IF_ERROR(
           CombineInto(*known[st.a_i][st.a_j], *known[st.b_i][st.b_j], st.subtract, &made[k]));

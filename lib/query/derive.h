@@ -73,9 +73,18 @@ absl::Status CombineInto(const Figure& a, const Figure& b, bool subtract, Figure
 // [first_fy, last_fy] that are not in `stored` but can be derived from its
 // durations (instants are ignored: a balance is not a flow). A stored figure
 // always wins. Sorted in period order.
+//
+// `wanted` narrows the output to some kinds of span (kQuarterSpans,
+// kYearSpans, or'd); the figures returned are the same as without it, only
+// the work for the others is skipped.
+inline constexpr uint16_t kQuarterSpans = 1 << 0;  // FY2013Q1 ... FY2013Q4
+inline constexpr uint16_t kHalfSpans = 1 << 1;     // FY2013H1, FY2013H2
+inline constexpr uint16_t kNineMonthSpans = 1 << 2;  // FY2013Q1-Q3
+inline constexpr uint16_t kYearSpans = 1 << 3;     // FY2013
+inline constexpr uint16_t kAllSpans = 0xf;
 absl::StatusOr<std::vector<Figure>> DeriveFiscalPeriods(
     std::span<const Figure> stored, const FiscalCalendar& calendar,
-    int first_fy, int last_fy);
+    int first_fy, int last_fy, uint16_t wanted = kAllSpans);
 
 // Trailing twelve months ending at each fiscal quarter of [first_fy,
 // last_fy] whose four quarters are in `quarters` (stored or derived).

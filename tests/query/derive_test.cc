@@ -179,3 +179,65 @@ TEST(QuarterGridTest, LocatesEverySpanAndNothingElse) {
 
 }  // namespace
 }  // namespace kpidb::query
+
+namespace kpidb::query {
+namespace {
+
+// Narrowing the output to some kinds of span skips work but never changes a
+// figure or its formula: for every pattern of stored spans of a year (with
+// values that do not add up, so the formula chosen matters), each kind mask
+// returns exactly the full output's spans of those kinds.
+TEST(DeriveTest, WantedSpansOnlyFilterTheOutput) {
+  struct Span {
+    int i, j;
+  };
+  std::vector<Span> spans;
+  for (int i = 1; i <= 4; ++i) {
+    for (int j = i; j <= 4; ++j) spans.push_back({i, j});
+  }
+  auto kind_of = [](const Period& p) -> uint16_t {
+    const std::string label = p.Label(kIij);
+    if (label.size() == 6) return kYearSpans;                           // FY2013
+    if (label.find('H') != std::string::npos) return kHalfSpans;        // FY2013H1
+    if (label.find('-') != std::string::npos) return kNineMonthSpans;   // FY2013Q1-Q3
+    return kQuarterSpans;                                               // FY2013Q2
+  };
+  auto show = [](const std::vector<Figure>& figures) {
+    std::vector<std::string> out;
+    for (const Figure& f : figures) {
+      out.push_back(f.period.Label(kIij) + "=" + f.value.ToString() + " [" +
+                    f.derivation.ToString(kIij) + "]");
+    }
+    return out;
+  };
+  const absl::CivilMonth first(kIij.YearStart(2013));
+  for (uint32_t pattern = 1; pattern < (1u << spans.size()); ++pattern) {
+    std::vector<Figure> stored;
+    for (size_t b = 0; b < spans.size(); ++b) {
+      if (!(pattern >> b & 1)) continue;
+      Figure f;
+      f.period = *Period::Duration(absl::CivilDay(first + 3 * (spans[b].i - 1)),
+                                   absl::CivilDay(first + 3 * spans[b].j) - 1);
+      f.value = Decimal::FromValidParts(static_cast<int64_t>(100 + 7 * b + pattern % 13), 0);
+      f.unit = *Unit::Parse("JPY million");
+      stored.push_back(f);
+    }
+    std::sort(stored.begin(), stored.end(),
+              [](const Figure& a, const Figure& b) { return a.period < b.period; });
+    absl::StatusOr<std::vector<Figure>> all = DeriveFiscalPeriods(stored, kIij, 2013, 2013);
+    ASSERT_THAT(all, IsOk());
+    for (uint16_t mask = 1; mask <= kAllSpans; ++mask) {
+      absl::StatusOr<std::vector<Figure>> some =
+          DeriveFiscalPeriods(stored, kIij, 2013, 2013, mask);
+      ASSERT_THAT(some, IsOk());
+      std::vector<Figure> expected;
+      for (const Figure& f : *all) {
+        if (kind_of(f.period) & mask) expected.push_back(f);
+      }
+      ASSERT_EQ(show(*some), show(expected)) << "pattern " << pattern << " mask " << mask;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kpidb::query
