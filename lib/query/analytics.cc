@@ -178,6 +178,8 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
                                                                         : query::kAllSpans;
   if (dq.ttm) wanted_spans |= query::kQuarterSpans;
   std::vector<query::Figure> figures, derived, ttm;
+  query::Figure difference;  // of a row and its base
+  const Unit points = *Unit::Parse("pt");
   // Rows and bases point into figures, derived and ttm: sorting and merging
   // pointers is cheaper than moving figures.
   std::vector<const query::Figure*> rows, bases;
@@ -189,7 +191,7 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
     figures.clear();
     for (size_t i = begin; i < end; ++i) {
       figures.push_back(query::Figure{stored.periods[i], stored.values[i],
-                                      stored.unit(i), stored.as_of[i], {}});
+                                      &stored.unit(i), stored.as_of[i], {}});
     }
     // Fiscal years of the data, one more each side.
     const query::QuarterGrid grid =
@@ -278,7 +280,7 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       const query::Figure& f = *row;
       std::optional<Period> base_period;
       std::optional<Decimal> change, percent;
-      Unit change_unit = f.unit;
+      const Unit* change_unit = f.unit;
       if (with_change) {
         int months = 12;
         if (dq.change == DerivedQuery::Change::kPeriodOverPeriod) {
@@ -301,15 +303,16 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
           if (it != bases.begin() && (*std::prev(it))->period == *bp) base = *std::prev(it);
         }
         if (base != nullptr) {
-          KPIDB_ASSIGN_OR_RETURN(query::Figure d, query::Combine(f, *base, true));
+          KPIDB_RETURN_IF_ERROR(query::CombineInto(f, *base, true, &difference));
+          const query::Figure& d = difference;
           base_period = base->period;
           change = d.value;
           change_unit = d.unit;
-          if (f.unit.dimension() == "%") {
-            change_unit = *Unit::Parse("pt");
+          if (f.unit->dimension() == "%") {
+            change_unit = &points;
           } else if (!base->value.is_zero()) {
             // Percent of the base, in the finer scale of the two.
-            KPIDB_ASSIGN_OR_RETURN(Decimal b, base->value.Scaled(base->unit.scale() - d.unit.scale()));
+            KPIDB_ASSIGN_OR_RETURN(Decimal b, base->value.Scaled(base->unit->scale() - d.unit->scale()));
             KPIDB_ASSIGN_OR_RETURN(Decimal hundred_d,
                                    Decimal::Multiply(d.value, Decimal::FromValidParts(100, 0)));
             KPIDB_ASSIGN_OR_RETURN(percent, Decimal::Divide(hundred_d, b.Abs(), dq.percent_digits,
@@ -318,14 +321,14 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
         }
       }
       Decimal value = f.value;
-      Unit unit = f.unit;
+      const Unit* unit = f.unit;
       if (target.has_value()) {
-        KPIDB_ASSIGN_OR_RETURN(value, ToUnit(f.value, f.unit, *target, dq.decimals));
-        if (change.has_value() && change_unit.dimension() != "pt") {
-          KPIDB_ASSIGN_OR_RETURN(change, ToUnit(*change, change_unit, *target, dq.decimals));
-          change_unit = *target;
+        KPIDB_ASSIGN_OR_RETURN(value, ToUnit(f.value, *f.unit, *target, dq.decimals));
+        if (change.has_value() && change_unit != &points) {
+          KPIDB_ASSIGN_OR_RETURN(change, ToUnit(*change, *change_unit, *target, dq.decimals));
+          change_unit = &*target;
         }
-        unit = *target;
+        unit = &*target;
       }
       if (Screening(dq)) {
         const std::optional<Decimal>& x = dq.screen_on == DerivedQuery::ScreenOn::kValue
@@ -337,14 +340,14 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       }
       out.periods.push_back(f.period);
       out.values.push_back(value);
-      out.units.push_back(unit);
+      out.units.push_back(*unit);
       out.as_of.push_back(f.as_of);
       out.origins.push_back(f.derivation.derived() ? RowOrigin::kDerived : RowOrigin::kStored);
       out.derivations.push_back(f.derivation);
       if (with_change) {
         out.change_base.push_back(base_period);
         out.change.push_back(change);
-        out.change_units.push_back(change_unit);
+        out.change_units.push_back(*change_unit);
         out.change_percent.push_back(percent);
       }
     }
@@ -410,10 +413,10 @@ absl::Status AddIfDifferent(const SeriesInfo& info, std::string kind,
                             std::string parts, std::vector<Discrepancy>* out) {
   KPIDB_ASSIGN_OR_RETURN(query::Figure diff, query::Combine(stored, sum, true));
   if (diff.value.is_zero()) return absl::OkStatus();
-  KPIDB_ASSIGN_OR_RETURN(Decimal stored_v, stored.value.Scaled(stored.unit.scale() - diff.unit.scale()));
-  KPIDB_ASSIGN_OR_RETURN(Decimal sum_v, sum.value.Scaled(sum.unit.scale() - diff.unit.scale()));
+  KPIDB_ASSIGN_OR_RETURN(Decimal stored_v, stored.value.Scaled(stored.unit->scale() - diff.unit->scale()));
+  KPIDB_ASSIGN_OR_RETURN(Decimal sum_v, sum.value.Scaled(sum.unit->scale() - diff.unit->scale()));
   out->push_back(Discrepancy{info.company, info.metric, info.scenario, std::move(kind),
-                             stored.period, stored_v, sum_v, diff.value, diff.unit,
+                             stored.period, stored_v, sum_v, diff.value, *diff.unit,
                              std::move(parts)});
   return absl::OkStatus();
 }
@@ -431,7 +434,7 @@ absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
   KPIDB_ASSIGN_OR_RETURN(QueryResult r, db.Execute(read));
   std::vector<Discrepancy> out;
   auto figure = [&](size_t i) {
-    return query::Figure{r.periods[i], r.values[i], r.unit(i), r.as_of[i], {}};
+    return query::Figure{r.periods[i], r.values[i], &r.unit(i), r.as_of[i], {}};
   };
   // Quarters against the spans that contain them.
   for (size_t s = 0; s < r.series.size(); ++s) {

@@ -91,25 +91,25 @@ absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract) 
 
 absl::Status CombineInto(const Figure& a, const Figure& b, bool subtract, Figure* result) {
   Figure& out = *result;
-  if (!a.unit.SameDimension(b.unit)) {
+  if (a.unit != b.unit && !a.unit->SameDimension(*b.unit)) {
     return absl::InvalidArgumentError(kpidb::StrCat(
-        "cannot combine '", a.unit.ToString(), "' with '", b.unit.ToString(),
+        "cannot combine '", a.unit->ToString(), "' with '", b.unit->ToString(),
         "'"));
   }
   // The finer scale keeps every digit exact: 114.0 JPY billion -
   // 82746 JPY million = 31254.0 JPY million.
-  const bool a_finer = a.unit.scale() <= b.unit.scale();
-  const Unit& unit = a_finer ? a.unit : b.unit;
-  if (a.unit.scale() == b.unit.scale()) {
+  const bool a_finer = a.unit->scale() <= b.unit->scale();
+  const Unit& unit = a_finer ? *a.unit : *b.unit;
+  if (a.unit->scale() == b.unit->scale()) {
     KPIDB_ASSIGN_OR_RETURN(out.value, subtract ? Decimal::Subtract(a.value, b.value)
                                                : Decimal::Add(a.value, b.value));
   } else {
-    KPIDB_ASSIGN_OR_RETURN(Decimal av, a.value.Scaled(a.unit.scale() - unit.scale()));
-    KPIDB_ASSIGN_OR_RETURN(Decimal bv, b.value.Scaled(b.unit.scale() - unit.scale()));
+    KPIDB_ASSIGN_OR_RETURN(Decimal av, a.value.Scaled(a.unit->scale() - unit.scale()));
+    KPIDB_ASSIGN_OR_RETURN(Decimal bv, b.value.Scaled(b.unit->scale() - unit.scale()));
     KPIDB_ASSIGN_OR_RETURN(out.value, subtract ? Decimal::Subtract(av, bv)
                                                : Decimal::Add(av, bv));
   }
-  out.unit = unit;
+  out.unit = &unit;
   out.as_of = a.as_of;
   if (b.as_of.has_value() && (!out.as_of.has_value() || *b.as_of > *out.as_of)) {
     out.as_of = b.as_of;

@@ -25,7 +25,10 @@ namespace kpidb::query {
 struct Figure {
   Period period;
   Decimal value;
-  Unit unit;
+  // Not owned: a unit of the query result the figures come from (a derived
+  // figure's is one of its inputs'). Units are strings, and copying one per
+  // figure was a tenth of a derived query's time.
+  const Unit* unit = nullptr;
   std::optional<absl::CivilDay> as_of;
   // Kept as periods: most derived figures are inputs of others or filtered
   // out, and only the returned ones need their formula printed.

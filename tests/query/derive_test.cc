@@ -1,5 +1,6 @@
 #include "lib/query/derive.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,12 +17,21 @@ using ::testing::ElementsAre;
 
 const FiscalCalendar kIij{3, FiscalYearNaming::kStart};
 
+// Figures point at their unit, as they point into a query result in the
+// library: these outlive every test.
+const Unit* UnitOf(const std::string& text) {
+  static auto* units = new std::map<std::string, Unit>();
+  auto it = units->find(text);
+  if (it == units->end()) it = units->emplace(text, *Unit::Parse(text)).first;
+  return &it->second;
+}
+
 Figure F(const char* label, const char* value, const char* unit = "JPY million",
          std::optional<absl::CivilDay> as_of = absl::CivilDay(2014, 2, 7)) {
   Figure f;
   f.period = *Period::Parse(label, kIij);
   f.value = *Decimal::Parse(value);
-  f.unit = *Unit::Parse(unit);
+  f.unit = UnitOf(unit);
   f.as_of = as_of;
   return f;
 }
@@ -31,7 +41,7 @@ std::vector<std::string> Show(const std::vector<Figure>& figures) {
   std::vector<std::string> out;
   for (const Figure& f : figures) {
     out.push_back(f.period.Label(kIij) + "=" + f.value.ToString() + " " +
-                  f.unit.ToString() + " [" + f.derivation.ToString(kIij) + "]");
+                  f.unit->ToString() + " [" + f.derivation.ToString(kIij) + "]");
   }
   return out;
 }
@@ -219,7 +229,7 @@ TEST(DeriveTest, WantedSpansOnlyFilterTheOutput) {
       f.period = *Period::Duration(absl::CivilDay(first + 3 * (spans[b].i - 1)),
                                    absl::CivilDay(first + 3 * spans[b].j) - 1);
       f.value = Decimal::FromValidParts(static_cast<int64_t>(100 + 7 * b + pattern % 13), 0);
-      f.unit = *Unit::Parse("JPY million");
+      f.unit = UnitOf("JPY million");
       stored.push_back(f);
     }
     std::sort(stored.begin(), stored.end(),
