@@ -222,6 +222,7 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
     // Rows in period order: the stored ones are, and derived ones are merged
     // in (stored first on equal periods, which never happens).
     rows.clear();
+    rows.reserve(2 * figures.size());
     for (const query::Figure& f : figures) {
       if (wanted(f.period)) rows.push_back(&f);
     }
