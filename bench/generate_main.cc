@@ -1,7 +1,7 @@
 // kpidb-bench-generate: writes the benchmark dataset as CSV files, for
 // loading with kpidb-ingest (and profiling it) outside the benchmark.
 //
-//   kpidb-bench-generate [--companies=N] OUT_DIR
+//   kpidb-bench-generate [--companies=N] [--cumulative] OUT_DIR
 //   kpidb-ingest DB OUT_DIR/companies.csv OUT_DIR/facts.csv
 #include <cstdio>
 #include <cstdlib>
@@ -18,10 +18,12 @@ int main(int argc, char** argv) {
     const std::string_view a = argv[i];
     if (a.rfind("--companies=", 0) == 0) {
       options.companies = std::atoi(argv[i] + 12);
+    } else if (a == "--cumulative") {
+      options.cumulative = true;  // flows year to date (generator.h)
     } else if (!a.empty() && a[0] != '-' && out.empty()) {
       out = a;
     } else {
-      std::fprintf(stderr, "usage: %s [--companies=N] OUT_DIR\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--companies=N] [--cumulative] OUT_DIR\n", argv[0]);
       return 2;
     }
   }

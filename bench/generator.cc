@@ -148,8 +148,12 @@ Dataset Generate(const GeneratorOptions& options) {
     data.sources.push_back("FY" + std::to_string(fy) + " annual report");
   }
 
-  data.rows.reserve(static_cast<size_t>(options.companies) * num_metrics *
-                    years * 5);
+  int flows = 0;
+  for (const MetricInfo& m : data.metrics) {
+    flows += m.kind == MetricKind::kFlow || m.kind == MetricKind::kCountFlow;
+  }
+  const int rows_per_year = options.cumulative ? 5 * num_metrics - flows : 5 * num_metrics;
+  data.rows.reserve(static_cast<size_t>(options.companies) * rows_per_year * years);
   std::vector<int64_t> mantissas(static_cast<size_t>(num_metrics) * quarters);
   std::vector<int> exponents(num_metrics);
   std::vector<uint8_t> units(num_metrics);
@@ -262,8 +266,10 @@ Dataset Generate(const GeneratorOptions& options) {
       }
     }
 
-    // Rows: fiscal year, metric, then Q1..Q4 and the year.
+    // Rows: fiscal year, metric, then Q1..Q4 and the year (cumulative
+    // flows: Q1, H1, Q1-Q3 and the year).
     const uint32_t company_index = static_cast<uint32_t>(data.companies.size());
+    const size_t company_first_row = data.rows.size();
     for (int y = 0; y < years; ++y) {
       const int fy = options.first_fiscal_year + y;
       const absl::CivilDay ys = c.calendar.YearStart(fy);
@@ -288,10 +294,12 @@ Dataset Generate(const GeneratorOptions& options) {
       for (int m = 0; m < num_metrics; ++m) {
         const int64_t* series = &mantissas[static_cast<size_t>(m) * quarters + 4 * y];
         int64_t year_mantissa = 0;
+        bool flow = false;
         switch (data.metrics[m].kind) {
           case MetricKind::kFlow:
           case MetricKind::kCountFlow:
             year_mantissa = series[0] + series[1] + series[2] + series[3];
+            flow = true;
             break;
           case MetricKind::kStock:
           case MetricKind::kCountStock:
@@ -302,7 +310,11 @@ Dataset Generate(const GeneratorOptions& options) {
                 DivRound(series[0] + series[1] + series[2] + series[3], 4);
             break;
         }
+        // Year to date from Q1: Q1, H1, Q1-Q3, then the year.
+        const bool ytd = options.cumulative && flow;
+        int64_t to_date = 0;
         for (int q = 0; q <= 4; ++q) {
+          if (ytd && q == 3) continue;  // Q4 alone is not reported
           FactRow r{};
           r.company = company_index;
           r.metric = static_cast<uint16_t>(m);
@@ -311,12 +323,21 @@ Dataset Generate(const GeneratorOptions& options) {
           r.unit = units[m];
           if (q < 4) {
             r.quarter = static_cast<int8_t>(q + 1);
-            r.mantissa = series[q];
-            r.start = qstart[q];
             r.end = qend[q];
             r.as_of = qasof[q];
             r.source = static_cast<uint16_t>(4 * y + std::min(q, 3));
-            std::snprintf(r.label, sizeof(r.label), "FY%dQ%d", fy, q + 1);
+            if (ytd) {
+              to_date += series[q];
+              r.mantissa = to_date;
+              r.start = qstart[0];
+              r.cumulative = q > 0;
+              static const char* kToDate[] = {"Q1", "H1", "Q1-Q3"};
+              std::snprintf(r.label, sizeof(r.label), "FY%d%s", fy, kToDate[q]);
+            } else {
+              r.mantissa = series[q];
+              r.start = qstart[q];
+              std::snprintf(r.label, sizeof(r.label), "FY%dQ%d", fy, q + 1);
+            }
           } else {
             r.quarter = 0;
             r.mantissa = year_mantissa;
@@ -334,13 +355,17 @@ Dataset Generate(const GeneratorOptions& options) {
         }
       }
     }
-    // Self-check: the labels resolve to the generated dates.
-    for (size_t i = data.rows.size() - 5; i < data.rows.size(); ++i) {
+    // Self-check: the labels are canonical and resolve to the generated
+    // dates. Every year of the first metric (a flow: year to date in a
+    // cumulative dataset) and of the last (a percentage: quarters).
+    for (size_t i = company_first_row; i < data.rows.size(); ++i) {
       const FactRow& r = data.rows[i];
+      if (r.metric != 0 && r.metric != num_metrics - 1) continue;
       absl::StatusOr<kpidb::Period> p = kpidb::Period::Parse(r.label, c.calendar);
       if (!p.ok() ||
           DaysFromCivil(p->start().year(), p->start().month(), p->start().day()) != r.start ||
-          DaysFromCivil(p->end().year(), p->end().month(), p->end().day()) != r.end) {
+          DaysFromCivil(p->end().year(), p->end().month(), p->end().day()) != r.end ||
+          p->Label(c.calendar) != r.label) {
         std::fprintf(stderr, "generator: label %s does not resolve to %s..%s\n",
                      r.label, IsoDate(r.start).c_str(), IsoDate(r.end).c_str());
         std::abort();

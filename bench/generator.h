@@ -14,6 +14,10 @@
 // series has its own growth, seasonality and noise, values are rounded to the
 // precision the company reports in, and flows' fiscal-year values are the
 // exact sums of their quarters.
+//
+// GeneratorOptions::cumulative gives the same figures as Japanese decks
+// report them: flows year to date (FY2015Q1, FY2015H1, FY2015Q1-Q3, FY2015),
+// for the derived-period benchmarks.
 #ifndef KPIDB_BENCH_GENERATOR_H_
 #define KPIDB_BENCH_GENERATOR_H_
 
@@ -39,6 +43,13 @@ struct GeneratorOptions {
   int first_fiscal_year = 2014;
   int fiscal_years = 10;
   uint64_t seed = 0x6b706964625f3031;  // "kpidb_01"
+  // Report flows (kFlow, kCountFlow) the way Japanese decks do: year to date
+  // (Q1, H1, Q1-Q3 and the fiscal year, each the exact sum of its standalone
+  // quarters) instead of the four standalone quarters and the year. Stocks
+  // and percentages are unchanged. Every draw from the PRNG is the same
+  // either way, so the standalone quarters behind the cumulative figures are
+  // the default dataset's quarters. 2,090 facts per company instead of 2,500.
+  bool cumulative = false;
 };
 
 // How a metric behaves.
@@ -76,10 +87,13 @@ struct FactRow {
   uint16_t metric;      // index into Dataset::metrics
   uint16_t source;      // index into Dataset::sources
   int16_t fiscal_year;
-  int8_t quarter;       // 1..4; 0 for the fiscal year
+  int8_t quarter;       // last quarter covered, 1..4; 0 for the fiscal year
   int8_t exponent;
   uint8_t unit;         // index into Dataset::units
-  char label[11];       // canonical label: "FY2015Q3", "FY2015"
+  bool cumulative;      // H1 or Q1-Q3 (year to date from Q1; cumulative
+                        // datasets only; Q1 and the year are not flagged)
+  char label[12];       // canonical label: "FY2015Q3", "FY2015",
+                        // "FY2015H1", "FY2015Q1-Q3"
   char value[24];       // the value as reported: "5123.4", "-12"
 
   bool is_year() const { return quarter == 0; }
