@@ -86,22 +86,36 @@ absl::StatusOr<Decimal> AddSigned(const Decimal& a, int64_t b_mantissa,
   return Normalize(x + y, e, op);
 }
 
-// num / den rounded to an integer.
-int128 DivideRounded(int128 num, int128 den, Decimal::Rounding rounding) {
-  int128 q = num / den;
-  const int128 r = num % den;
+// num / den rounded to an integer, in T (int64_t or int128). Compares |r|
+// with |den| - |r| rather than doubling |r|, which could overflow T.
+template <typename T>
+T DivideRoundedIn(T num, T den, Decimal::Rounding rounding) {
+  T q = num / den;
+  const T r = num % den;
   if (r == 0 || rounding == Decimal::Rounding::kTowardZero) return q;
   const bool negative = (num < 0) != (den < 0);
-  const int128 twice = Abs128(r) * 2;
-  const int128 d = Abs128(den);
+  const T abs_r = r < 0 ? -r : r;
+  const T rest = (den < 0 ? -den : den) - abs_r;
   bool up;
   if (rounding == Decimal::Rounding::kHalfAwayFromZero) {
-    up = twice >= d;
+    up = abs_r >= rest;
   } else {
-    up = twice > d || (twice == d && q % 2 != 0);
+    up = abs_r > rest || (abs_r == rest && q % 2 != 0);
   }
   if (up) q += negative ? -1 : 1;
   return q;
+}
+
+// num / den rounded to an integer. Most quotients (percent changes of
+// figures) fit 64 bits, where one hardware division replaces two calls to
+// the 128-bit division routines.
+int128 DivideRounded(int128 num, int128 den, Decimal::Rounding rounding) {
+  constexpr int128 kMax64 = INT64_MAX;
+  if (num >= -kMax64 && num <= kMax64 && den >= -kMax64 && den <= kMax64) {
+    return DivideRoundedIn<int64_t>(static_cast<int64_t>(num), static_cast<int64_t>(den),
+                                    rounding);
+  }
+  return DivideRoundedIn<int128>(num, den, rounding);
 }
 
 }  // namespace

@@ -170,6 +170,12 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
     out.as_of.reserve(guess);
     out.origins.reserve(guess);
     out.derivations.reserve(guess);
+    if (with_change) {
+      out.change_base.reserve(guess);
+      out.change.reserve(guess);
+      out.change_units.reserve(guess);
+      out.change_percent.reserve(guess);
+    }
   }
   // The kinds of derived span the view returns (changes compare a span
   // with one of its kind; a TTM adds up quarters).

@@ -156,5 +156,69 @@ TEST(DecimalMathTest, MatchesReferenceArithmetic) {
   }
 }
 
+// Division with each rounding, for operands of every width (the quotient is
+// computed in 64 bits when it fits and in 128 otherwise), against a
+// reference that rounds by doubling the remainder in 128 bits.
+TEST(DecimalMathTest, DivideRoundingMatchesReferenceAtEveryWidth) {
+  std::mt19937_64 rng = kpidb::testing::SeededRng();
+  auto pow10 = [](int n) {
+    __int128 p = 1;
+    for (int i = 0; i < n; ++i) p *= 10;
+    return p;
+  };
+  auto mantissa = [&]() {
+    const int digits = 1 + static_cast<int>(rng() % 18);
+    int64_t m = static_cast<int64_t>(rng() % static_cast<uint64_t>(pow10(digits)));
+    if (m == 0) m = 1;
+    return rng() % 2 ? -m : m;
+  };
+  int checked = 0, wide = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t ma = mantissa();
+    const int64_t mb = mantissa();
+    const int ea = static_cast<int>(rng() % 13) - 6;
+    const int eb = static_cast<int>(rng() % 13) - 6;
+    const int digits = static_cast<int>(rng() % 7);
+    const R rounding = static_cast<R>(rng() % 3);
+    // a/b * 10^digits = num / den with k = ea - eb + digits.
+    const int k = ea - eb + digits;
+    __int128 num = ma, den = mb;
+    if (k >= 0) {
+      if (k > 20) continue;  // may leave 128 bits: OutOfRange, tested above
+      num *= pow10(k);
+    } else {
+      if (-k > 20) continue;
+      den *= pow10(-k);
+    }
+    __int128 q = num / den;
+    const __int128 r = num % den;
+    if (r != 0 && rounding != R::kTowardZero) {
+      const __int128 twice = (r < 0 ? -r : r) * 2;
+      const __int128 d = den < 0 ? -den : den;
+      const bool up = rounding == R::kHalfAwayFromZero
+                          ? twice >= d
+                          : twice > d || (twice == d && q % 2 != 0);
+      if (up) q += (num < 0) != (den < 0) ? -1 : 1;
+    }
+    const absl::StatusOr<Decimal> got =
+        Decimal::Divide(*Decimal::FromParts(ma, ea), *Decimal::FromParts(mb, eb), digits, rounding);
+    if (q >= pow10(18) || q <= -pow10(18)) {
+      EXPECT_THAT(got, StatusIs(absl::StatusCode::kOutOfRange));
+      continue;
+    }
+    ASSERT_THAT(got, IsOk());
+    ASSERT_TRUE(static_cast<__int128>(got->mantissa()) == q)
+        << ma << "e" << ea << " / " << mb << "e" << eb << " at " << digits << " digits, rounding "
+        << static_cast<int>(rounding) << ": " << got->ToString();
+    EXPECT_EQ(got->exponent(), -digits);
+    ++checked;
+    wide += num > INT64_MAX || num < -INT64_MAX || den > INT64_MAX || den < -INT64_MAX;
+  }
+  // Both paths were exercised.
+  EXPECT_GT(checked, 5000);
+  EXPECT_GT(wide, 500);
+  EXPECT_GT(checked - wide, 500);
+}
+
 }  // namespace
 }  // namespace kpidb
