@@ -30,43 +30,55 @@ void SelectRows(const std::vector<store::ChunkRow>& rows,
     }
     out->push_back(static_cast<uint32_t>(i));
   }
-  auto key = [&rows](uint32_t i) {
-    const store::ChunkRow& r = rows[i];
-    // An instant (length 0) sorts before a duration ending the same day.
-    const int64_t length = r.instant ? 0 : r.end - r.start + 1;
-    return std::make_tuple(r.end, length, r.start, r.as_of);
-  };
   // Chunk order sorts each span group (all quarters, all years...) by
   // start, which is output order inside the group; so the selection is a few
-  // ascending runs, merged here in linear time instead of sorted.
+  // ascending runs, merged here in linear time instead of sorted. Keys are
+  // computed once per row: rebuilding them at every comparison of the merge
+  // was a tenth of a derived query.
   const size_t n_sel = out->size() - first;
   if (n_sel < 2) return;
+  struct Key {
+    int64_t end, length, start, as_of;
+    bool operator<(const Key& o) const {
+      return std::tie(end, length, start, as_of) < std::tie(o.end, o.length, o.start, o.as_of);
+    }
+  };
+  thread_local std::vector<Key> keys;
+  keys.resize(n_sel);
+  for (size_t k = 0; k < n_sel; ++k) {
+    const store::ChunkRow& r = rows[(*out)[first + k]];
+    // An instant (length 0) sorts before a duration ending the same day.
+    keys[k] = Key{r.end, r.instant ? 0 : r.end - r.start + 1, r.start, r.as_of};
+  }
   thread_local std::vector<size_t> run_starts;
   run_starts.clear();
-  run_starts.push_back(first);
-  for (size_t i = first + 1; i < out->size(); ++i) {
-    if (key((*out)[i]) < key((*out)[i - 1])) run_starts.push_back(i);
+  run_starts.push_back(0);
+  for (size_t k = 1; k < n_sel; ++k) {
+    if (keys[k] < keys[k - 1]) run_starts.push_back(k);
   }
   if (run_starts.size() == 1) return;
+  thread_local std::vector<uint32_t> merged;
+  merged.clear();
   if (run_starts.size() > 8) {
     // Many kinds of period in one series: a plain sort is cheaper.
-    std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
-              [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
-    return;
-  }
-  run_starts.push_back(out->size());
-  thread_local std::vector<size_t> heads;
-  thread_local std::vector<uint32_t> merged;
-  heads.assign(run_starts.begin(), run_starts.end() - 1);
-  merged.clear();
-  const size_t runs = heads.size();
-  for (size_t produced = 0; produced < n_sel; ++produced) {
-    size_t best = runs;
-    for (size_t r = 0; r < runs; ++r) {
-      if (heads[r] == run_starts[r + 1]) continue;
-      if (best == runs || key((*out)[heads[r]]) < key((*out)[heads[best]])) best = r;
+    thread_local std::vector<uint32_t> order;
+    order.resize(n_sel);
+    for (size_t k = 0; k < n_sel; ++k) order[k] = static_cast<uint32_t>(k);
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return keys[a] < keys[b]; });
+    for (uint32_t k : order) merged.push_back((*out)[first + k]);
+  } else {
+    run_starts.push_back(n_sel);
+    thread_local std::vector<size_t> heads;
+    heads.assign(run_starts.begin(), run_starts.end() - 1);
+    const size_t runs = heads.size();
+    for (size_t produced = 0; produced < n_sel; ++produced) {
+      size_t best = runs;
+      for (size_t r = 0; r < runs; ++r) {
+        if (heads[r] == run_starts[r + 1]) continue;
+        if (best == runs || keys[heads[r]] < keys[heads[best]]) best = r;
+      }
+      merged.push_back((*out)[first + heads[best]++]);
     }
-    merged.push_back((*out)[heads[best]++]);
   }
   std::copy(merged.begin(), merged.end(), out->begin() + static_cast<std::ptrdiff_t>(first));
 }
