@@ -247,6 +247,42 @@ TEST_F(AnalyticsTest, CheckListsWhereFiguresDisagree) {
 
 // A restated year changes the derived fourth quarter: the history lists
 // each value with the date it became derivable.
+// Slide II-2: the four segment revenues of 1Q-3Q FY2013 add up to the
+// nine-month total (50,301 + 29,197 + 1,178 + 2,070 = 82,746); a restated
+// segment that breaks the sum is listed, and not before its as_of.
+TEST_F(AnalyticsTest, SegmentsAddUpToTheNineMonthTotal) {
+  Query q;
+  q.companies = {"IIJ"};
+  q.metric = "revenue.*";
+  auto segment_rows = [&](const Query& query) {
+    absl::StatusOr<std::vector<Discrepancy>> d = CheckConsistency(*db_, query);
+    EXPECT_THAT(d, IsOk());
+    std::vector<std::string> rows;
+    if (!d.ok()) return rows;
+    for (const Discrepancy& x : *d) {
+      if (x.kind != "segments") continue;
+      rows.push_back(x.metric + " " + x.period.Label(FiscalCalendar{3, FiscalYearNaming::kStart}) +
+                     ": " + x.stored.ToString() + " vs " + x.sum.ToString() + " = " +
+                     x.difference.ToString() + " " + x.unit.ToString() + " (" + x.parts + ")");
+    }
+    return rows;
+  };
+  EXPECT_THAT(segment_rows(q), ::testing::IsEmpty());
+  const std::vector<IngestInput> restated = {
+      {"restated.csv",
+       "company,metric,period,value,unit,as_of\n"
+       "IIJ,revenue.segment.equipment_sales,FY2013Q1-Q3,1179,JPY million,2014-03-01\n"}};
+  IngestReport report;
+  ASSERT_THAT(IngestInputs(db_.get(), restated, IngestOptions(), &report), IsOk());
+  EXPECT_THAT(segment_rows(q),
+              ElementsAre("revenue.total FY2013Q1-Q3: 82746 vs 82747 = -1 JPY million "
+                          "(revenue.segment.atm_operation + revenue.segment.equipment_sales + "
+                          "revenue.segment.network_services + "
+                          "revenue.segment.systems_integration)"));
+  q.as_of = absl::CivilDay(2014, 2, 7);
+  EXPECT_THAT(segment_rows(q), ::testing::IsEmpty());
+}
+
 TEST_F(AnalyticsTest, DerivedHistoryFollowsRestatements) {
   const std::vector<IngestInput> inputs = {
       {"restated.csv",
