@@ -265,13 +265,20 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
           std::vector<query::Figure> all = figures;
           all.insert(all.end(), derived.begin(), derived.end());
           KPIDB_ASSIGN_OR_RETURN(ttm, query::TrailingTwelveMonths(all, cal, first_fy, last_fy));
-          // A stored figure for the same dates wins.
+          // A stored figure for the same dates wins, and so does a derived
+          // fiscal year already returned (the TTM ending in Q4 is that year):
+          // one row per period.
           const size_t middle = rows.size();
+          auto same_period = [](const Period& p) {
+            return [&p](const query::Figure& f) { return f.period == p; };
+          };
           for (const query::Figure& t : ttm) {
-            const bool stored_same = std::any_of(
-                figures.begin(), figures.end(),
-                [&](const query::Figure& f) { return f.period == t.period; });
-            if (!stored_same && wanted(t.period)) rows.push_back(&t);
+            if (std::any_of(figures.begin(), figures.end(), same_period(t.period))) continue;
+            if (dq.fiscal_periods &&
+                std::any_of(derived.begin(), derived.end(), same_period(t.period))) {
+              continue;
+            }
+            if (wanted(t.period)) rows.push_back(&t);
           }
           std::inplace_merge(rows.begin(), rows.begin() + static_cast<ptrdiff_t>(middle),
                              rows.end(), PeriodLess);

@@ -1,5 +1,6 @@
 #include "kpidb/analytics.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,22 @@ TEST_F(AnalyticsTest, TrailingTwelveMonths) {
   // The TTM ending FY2012Q4 is the stored-derivable fiscal year itself.
   EXPECT_THAT(rows, ::testing::Contains("FY2012=3135 JPY million <- TTM: FY2012Q1 + FY2012Q2 + "
                                         "FY2012Q3 + FY2012Q4"));
+}
+
+// With both derived periods and TTMs, the TTM ending in the fourth quarter
+// is the fiscal year: it appears once, as the year.
+TEST_F(AnalyticsTest, TrailingTwelveMonthsDoNotRepeatTheYear) {
+  DerivedQuery q = Q("tax.current");
+  q.ttm = true;
+  std::vector<std::string> rows = Rows(q);
+  EXPECT_THAT(rows, ::testing::Contains("FY2012=3135 JPY million <- FY2012H1 + FY2012H2"));
+  EXPECT_THAT(rows, ::testing::Contains(
+                        "2013-01-01/2013-12-31=2784 JPY million <- TTM: FY2012Q4 + FY2013Q1 + "
+                        "FY2013Q2 + FY2013Q3"));
+  const auto fy2012 = std::count_if(rows.begin(), rows.end(), [](const std::string& r) {
+    return r.rfind("FY2012=", 0) == 0;
+  });
+  EXPECT_EQ(fy2012, 1);
 }
 
 // Derived values follow the as_of cut: before the revision only the
