@@ -49,6 +49,11 @@ struct Query {
   // range starts at from's start and ends at to's end. Empty: unbounded.
   std::string from;
   std::string to;
+  // Exactly one period instead of a range, resolved through each company's
+  // calendar: "FY2013" selects each company's own fiscal 2013 (not the
+  // quarters inside it), "2014-02-07" the instant on that day. Leave from
+  // and to empty with it. Empty: no such filter.
+  std::string period;
   // Read the database as it was known on this date: versions whose as_of is
   // later are ignored. Unset: the latest versions.
   std::optional<absl::CivilDay> as_of;

@@ -120,9 +120,9 @@ absl::Status ValidateViewAndScreen(const DerivedQuery& dq) {
     if (dq.calendar_window->is_instant()) {
       return absl::InvalidArgumentError("a calendar window must be a duration, not an instant");
     }
-    if (!dq.query.from.empty() || !dq.query.to.empty()) {
+    if (!dq.query.from.empty() || !dq.query.to.empty() || !dq.query.period.empty()) {
       return absl::InvalidArgumentError(
-          "a calendar window takes the place of from/to; leave them empty");
+          "a calendar window takes the place of from/to and period; leave them empty");
     }
   }
   if (Screening(dq) && dq.screen_on != DerivedQuery::ScreenOn::kValue &&
@@ -152,9 +152,14 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
   // Read whole series: a derived period in range can need inputs outside it
   // (FY2012Q4 needs FY2012 and FY2012Q1-Q3), and a change needs the year
   // before.
+  if (!dq.query.period.empty() && (!dq.query.from.empty() || !dq.query.to.empty())) {
+    return absl::InvalidArgumentError(
+        "a query selects one period or a range: set period, or from and to");
+  }
   Query read = dq.query;
   read.from.clear();
   read.to.clear();
+  read.period.clear();
   read.with_units = true;
   read.with_as_of = true;
   read.with_sources = false;
@@ -226,11 +231,18 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(dq.query.to, cal));
       to = p.end();
     }
-    const bool bounded = dq.calendar_window.has_value() || !dq.query.from.empty();
+    std::optional<Period> exact;
+    if (!dq.query.period.empty()) {
+      KPIDB_ASSIGN_OR_RETURN(exact, query::ParseBound(dq.query.period, cal));
+      from = exact->start();
+      to = exact->end();
+    }
+    const bool bounded = dq.calendar_window.has_value() || !dq.query.from.empty() ||
+                         exact.has_value();
     const int64_t from_day = ToDays(from), to_day = ToDays(to);
     auto wanted = [&](const Period& p) {
       return p.start_day_number() >= from_day && p.end_day_number() <= to_day &&
-             InView(dq, p, grid);
+             (!exact.has_value() || p == *exact) && InView(dq, p, grid);
     };
     // Rows in period order: the stored ones are, and derived ones are merged
     // in (stored first on equal periods, which never happens).
@@ -450,6 +462,7 @@ absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
   read.metric.clear();  // children and parents may fall outside the pattern
   read.from.clear();
   read.to.clear();
+  read.period.clear();
   read.all_versions = false;
   read.with_sources = false;
   KPIDB_ASSIGN_OR_RETURN(QueryResult r, db.Execute(read));

@@ -17,6 +17,10 @@ void SelectRows(const std::vector<store::ChunkRow>& rows,
   for (size_t i = 0; i < n; ++i) {
     const store::ChunkRow& r = rows[i];
     if (r.start < filter.from || r.end > filter.to) continue;
+    if (filter.exact &&
+        (r.start != filter.from || r.end != filter.to || r.instant != filter.instant)) {
+      continue;
+    }
     if (r.as_of != store::kNoAsOf && r.as_of > filter.as_of) continue;
     if (!filter.all_versions) {
       size_t j = i + 1;

@@ -23,6 +23,10 @@ struct RowFilter {
   // always count as known).
   int64_t as_of = std::numeric_limits<int64_t>::max();
   bool all_versions = false;
+  // Exactly the period [from, to] (an instant when `instant`), not the rows
+  // inside it.
+  bool exact = false;
+  bool instant = false;
 };
 
 // Appends to *out the indexes of the selected rows of `rows` (in chunk

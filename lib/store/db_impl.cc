@@ -640,6 +640,18 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
   auto resolve_bounds =
       [&](const FiscalCalendar& cal) -> absl::StatusOr<query::RowFilter> {
     query::RowFilter f = base_filter;
+    if (!query.period.empty()) {
+      if (!query.from.empty() || !query.to.empty()) {
+        return absl::InvalidArgumentError(
+            "a query selects one period or a range: set period, or from and to");
+      }
+      KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(query.period, cal));
+      f.from = p.start_day_number();
+      f.to = p.end_day_number();
+      f.exact = true;
+      f.instant = p.is_instant();
+      return f;
+    }
     if (!query.from.empty()) {
       KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(query.from, cal));
       f.from = p.start_day_number();

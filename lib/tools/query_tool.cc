@@ -38,7 +38,7 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
       "  kpidb-query kpis.db --metric revenue.total --period FY2013 --change yoy \\\n"
       "      --screen percent --above 5   # grew more than 5%");
   app.set_version_flag("--version", std::string("kpidb-query ") + KPIDB_VERSION);
-  std::string db_path, period, change, unit, format = "table";
+  std::string db_path, change, unit, format = "table";
   Selection selection;
   std::string& from = selection.from;
   std::string& to = selection.to;
@@ -47,7 +47,6 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
   int decimals = -1, percent_digits = 1, top = 0, bottom = 0;
   app.add_option("DB", db_path, "Database directory")->required();
   AddSelectionOptions(app, &selection);
-  app.add_option("--period", period, "One period: sets --from and --to");
   std::string calendar_window;
   app.add_option("--calendar-window", calendar_window,
                  "Align companies by calendar: each one's period of the window's length "
@@ -88,10 +87,6 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
   };
   absl::StatusOr<DumpFormat> fmt = ParseDumpFormat(format);
   if (!fmt.ok()) return usage(ToStd(fmt.status().message()));
-  if (!period.empty()) {
-    if (!from.empty() || !to.empty()) return usage("--period cannot be combined with --from/--to");
-    from = to = period;
-  }
   if (top > 0 && bottom > 0) return usage("use --top or --bottom, not both");
   if (top < 0 || bottom < 0) return usage("--top and --bottom take a positive count");
   if (quarters && years) return usage("use --quarters or --years, not both");
@@ -110,7 +105,7 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream&
   }
   std::optional<Period> window;
   if (!calendar_window.empty()) {
-    if (!from.empty() || !to.empty()) {
+    if (!from.empty() || !to.empty() || !selection.period.empty()) {
       return usage("--calendar-window cannot be combined with --period/--from/--to");
     }
     // Labels name calendar periods here: the calendar year's FY2013Q4 is

@@ -14,6 +14,9 @@ void AddSelectionOptions(CLI::App& app, Selection* s) {
       ->delimiter(',');
   app.add_option("--from", s->from, "First period: a label (FY2013, 3Q13) or a date");
   app.add_option("--to", s->to, "Last period: a label or a date");
+  app.add_option("--period", s->period,
+                 "Exactly this period, in each company's calendar: FY2013 is the year, "
+                 "not the quarters in it");
   app.add_option("--as-of", s->as_of, "As known on this date (YYYY-MM-DD)");
 }
 
@@ -24,6 +27,10 @@ absl::StatusOr<Query> ToQuery(const Selection& s) {
   q.scenarios = s.scenarios;
   q.from = s.from;
   q.to = s.to;
+  if (!s.period.empty() && (!s.from.empty() || !s.to.empty())) {
+    return absl::InvalidArgumentError("--period cannot be combined with --from/--to");
+  }
+  q.period = s.period;
   if (!s.as_of.empty()) {
     absl::StatusOr<absl::CivilDay> d = ParseDate(s.as_of);
     if (!d.ok()) {

@@ -18,14 +18,15 @@ struct Selection {
   std::vector<std::string> scenarios;
   std::string from;
   std::string to;
+  std::string period;
   std::string as_of;
 };
 
-// Adds --company, --metric, --scenario, --from, --to and --as-of.
+// Adds --company, --metric, --scenario, --from, --to, --period and --as-of.
 void AddSelectionOptions(CLI::App& app, Selection* selection);
 
 // The query the flags describe. InvalidArgument ("--as-of: ...") for a bad
-// date; labels are checked when the query runs.
+// date or --period with --from/--to; labels are checked when the query runs.
 absl::StatusOr<Query> ToQuery(const Selection& selection);
 
 }  // namespace kpidb::tools

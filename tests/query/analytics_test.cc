@@ -137,6 +137,10 @@ TEST_F(AnalyticsTest, AsOfAppliesToDerivedValues) {
 
 TEST_F(AnalyticsTest, InstantsAreNeverDerived) {
   EXPECT_THAT(Rows(Q("atm.count")), ElementsAre("2013-11-08=698 count", "2014-02-07=785 count"));
+  // A date names the instant: the ATM count on the deck's date.
+  DerivedQuery q = Q("atm.count");
+  q.query.period = "2014-02-07";
+  EXPECT_THAT(Rows(q), ElementsAre("2014-02-07=785 count"));
 }
 
 TEST_F(AnalyticsTest, AllVersionsIsRejected) {

@@ -134,6 +134,37 @@ TEST_F(ViewsTest, QuarterlyViewFromCumulativeFigures) {
   EXPECT_EQ(r->derivations[1].ToString(cal), "");
 }
 
+// Query::period selects one period in each company's calendar, not the
+// periods inside it: FY2012 is April 2012 - March 2013 for the March years.
+TEST_F(ViewsTest, ExactPeriodInEachCompanysCalendar) {
+  Query q;
+  q.metric = "revenue.total";
+  q.period = "FY2012";
+  absl::StatusOr<QueryResult> stored = db_->Execute(q);
+  ASSERT_THAT(stored, IsOk());
+  std::vector<std::string> rows;
+  for (size_t s = 0; s < stored->series.size(); ++s) {
+    for (size_t i = stored->series_begin(s); i < stored->series_end(s); ++i) {
+      rows.push_back(stored->series[s].company + " " +
+                     stored->periods[i].Label(stored->series[s].calendar) + "=" +
+                     stored->values[i].ToString());
+    }
+  }
+  EXPECT_THAT(rows, ElementsAre("JP2 FY2012=1.1", "JPC FY2012=1200"));
+  // Derived periods too, and changes still find their base outside it.
+  DerivedQuery d = Revenue({"JPC"});
+  d.query.period = "FY2013Q2";
+  d.change = DerivedQuery::Change::kYearOverYear;
+  EXPECT_THAT(Rows(d), ElementsAre("JPC FY2013Q2=320 JPY million chg 10 3.2% d"));
+  d.query.period = "FY2013Q1-Q3";
+  EXPECT_THAT(Rows(d), ElementsAre("JPC FY2013Q1-Q3=950 JPY million chg 50 5.6%"));
+  // One period or a range, not both.
+  q.from = "FY2012";
+  EXPECT_THAT(db_->Execute(q), StatusIs(absl::StatusCode::kInvalidArgument));
+  d.query.from = "FY2012";
+  EXPECT_THAT(ExecuteDerived(*db_, d), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST_F(ViewsTest, YearlyViewKeepsFiscalYearsOnly) {
   DerivedQuery q = Revenue({"JPC", "USC"});
   q.view = DerivedQuery::View::kFiscalYears;

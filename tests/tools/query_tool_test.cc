@@ -130,6 +130,23 @@ TEST_F(QueryToolTest, TopAndBottomRankByQuantityAcrossScales) {
   EXPECT_THAT(r.out, HasSubstr("FY2013Q1,26.4,JPY billion"));
 }
 
+// --period is that one period: the nine months, not the quarters in them
+// (--from/--to give the range).
+TEST_F(QueryToolTest, PeriodSelectsExactlyThatPeriod) {
+  Result r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "actual",
+                  "--period", "FY2013Q1-Q3", "--change", "yoy", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "company,metric,scenario,period,value,unit,change,change_unit,change_percent,base,"
+            "as_of,origin\n"
+            "IIJ,revenue.total,actual,FY2013Q1-Q3,\"82,746\",JPY million,\"6,046\",JPY million,"
+            "7.9%,FY2012Q1-Q3,2014-02-07,stored\n");
+  r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "actual",
+           "--from", "FY2013Q1-Q3", "--to", "FY2013Q1-Q3", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("FY2013Q1,26.4,"));
+}
+
 // Percent (a ratio) and JPY do not rank together: an argument error, not a
 // silent mix.
 TEST_F(QueryToolTest, RankingMixedUnitsIsAnError) {

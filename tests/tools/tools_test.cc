@@ -223,6 +223,26 @@ TEST(ToolsInProcessTest, IngestAndDumpInProcess) {
                                "2014-02-07,"));
 }
 
+// --period is one period (the nine months), --from/--to a range.
+TEST(ToolsInProcessTest, DumpPeriodIsExactlyThatPeriod) {
+  ScopedTempDir tmp;
+  RunResult in = RunInProcess(
+      &tools::RunIngest,
+      {"kpidb-ingest", tmp.Sub("db"), SamplePath("companies.csv"),
+       SamplePath("iij-fy2013-1q3q.csv")});
+  ASSERT_EQ(in.exit_code, 0) << in;
+  RunResult d = RunInProcess(&tools::RunDump,
+                             {"kpidb-dump", tmp.Sub("db"), "--metric", "revenue.total",
+                              "--scenario", "actual", "--period", "FY2013Q1-Q3"});
+  ASSERT_EQ(d.exit_code, 0) << d;
+  EXPECT_EQ(std::count(d.out.begin(), d.out.end(), '\n'), 2) << d.out;
+  EXPECT_THAT(d.out, HasSubstr("IIJ,revenue.total,FY2013Q1-Q3,82746,"));
+  RunResult both = RunInProcess(&tools::RunDump, {"kpidb-dump", tmp.Sub("db"), "--period",
+                                                  "FY2013", "--from", "FY2012"});
+  EXPECT_EQ(both.exit_code, 2) << both;
+  EXPECT_THAT(both.err, HasSubstr("--period"));
+}
+
 TEST(ToolsInProcessTest, IngestQuietPrintsNothing) {
   ScopedTempDir tmp;
   RunResult r = RunInProcess(&tools::RunIngest,
