@@ -32,3 +32,10 @@ show "The same target as known on 2014-01-31 (before the revision)" \
 echo
 echo "== CAPEX by quarter: FY2012Q4 derived as the year minus the nine months"
 "$BIN/kpidb-query" "$DB" --company IIJ --metric capex --quarters | cut -c1-150
+echo
+echo "== Revenue, nine months to December: up 7.9% YoY (JPY billion)"
+"$BIN/kpidb-query" "$DB" --company IIJ --metric revenue.total --scenario actual \
+  --period FY2013Q1-Q3 --change yoy --unit 'JPY billion' | cut -c1-150
+echo
+echo "== Where the deck's figures do not add up (quarters vs. the nine months)"
+"$BIN/kpidb-query" "$DB" --company IIJ --check | cut -c1-150
