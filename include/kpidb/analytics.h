@@ -60,8 +60,8 @@ struct DerivedQuery {
   // 2013-12-31) that is FY2013Q3 of a company whose year ends in March and
   // FY2013Q4 of one on the calendar year; each row's period says which.
   // Lengths compare in whole months (in days for a window that is not whole
-  // months). Takes the place of query.from/to, which must be empty; an
-  // instant is not a window. Default: unset.
+  // months). Takes the place of query.from/to/period, which must be empty;
+  // an instant is not a window. Default: unset.
   std::optional<Period> calendar_window;
 
   // Change of each row against an earlier period of the same series
