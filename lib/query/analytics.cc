@@ -299,14 +299,24 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
     }
     if (rows.empty()) continue;
     // Bases for changes, in period order for lookup: every stored or derived
-    // figure of the series (stored and derived periods never coincide).
+    // figure of the series (stored and derived periods never coincide), and
+    // the TTMs that are neither (a TTM's YoY compares with the TTM a year
+    // earlier).
     bases.clear();
     if (with_change) {
-      bases.reserve(figures.size() + derived.size());
+      bases.reserve(figures.size() + derived.size() + ttm.size());
       for (const query::Figure& f : figures) bases.push_back(&f);
       for (const query::Figure& d : derived) bases.push_back(&d);
       std::inplace_merge(bases.begin(), bases.begin() + static_cast<ptrdiff_t>(figures.size()),
                          bases.end(), PeriodLess);
+      const size_t middle = bases.size();
+      for (const query::Figure& t : ttm) {
+        const bool taken = std::binary_search(bases.begin(), bases.begin() + static_cast<ptrdiff_t>(middle),
+                                              &t, PeriodLess);
+        if (!taken) bases.push_back(&t);
+      }
+      std::inplace_merge(bases.begin(), bases.begin() + static_cast<ptrdiff_t>(middle), bases.end(),
+                         PeriodLess);
     }
     const size_t rows_before = out.values.size();
     for (const query::Figure* row : rows) {
@@ -464,6 +474,8 @@ absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
   read.to.clear();
   read.period.clear();
   read.all_versions = false;
+  read.with_units = true;
+  read.with_as_of = true;
   read.with_sources = false;
   KPIDB_ASSIGN_OR_RETURN(QueryResult r, db.Execute(read));
   std::vector<Discrepancy> out;
@@ -563,14 +575,26 @@ absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
   Query all = dq.query;
   all.all_versions = true;
   all.as_of.reset();
+  all.with_units = true;
+  all.with_as_of = true;
   all.with_sources = false;
   KPIDB_ASSIGN_OR_RETURN(QueryResult stored, db.Execute(all));
 
   // Derived figures: derive at every date an input became known (and once
-  // with only the undated figures), keeping each value when it changes.
+  // with only the undated figures), keeping each value when it changes. The
+  // inputs can lie outside the range or period (FY2013Q3 from FY2013H1 and
+  // FY2013Q1-Q3), so the dates come from the whole series.
   std::vector<absl::CivilDay> cuts = {absl::CivilDay(1, 1, 1)};
-  for (const auto& a : stored.as_of) {
-    if (a.has_value()) cuts.push_back(*a);
+  if (dq.fiscal_periods || dq.ttm) {
+    Query whole = all;
+    whole.from.clear();
+    whole.to.clear();
+    whole.period.clear();
+    whole.with_units = false;
+    KPIDB_ASSIGN_OR_RETURN(QueryResult inputs, db.Execute(whole));
+    for (const auto& a : inputs.as_of) {
+      if (a.has_value()) cuts.push_back(*a);
+    }
   }
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());

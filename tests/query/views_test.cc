@@ -165,6 +165,59 @@ TEST_F(ViewsTest, ExactPeriodInEachCompanysCalendar) {
   EXPECT_THAT(ExecuteDerived(*db_, d), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// A derived figure's history when the query names its period: its inputs
+// (FY2013H1, FY2013Q1-Q3) lie outside that period, yet their publication
+// dates are when the figure changed.
+TEST_F(ViewsTest, HistoryOfOnePeriodFollowsInputsOutsideIt) {
+  DerivedQuery q = Revenue({"JPC"});
+  q.query.period = "FY2013Q3";
+  EXPECT_THAT(Rows(q), ElementsAre("JPC FY2013Q3=350 JPY million d"));
+  absl::StatusOr<DerivedResult> h = ExecuteDerivedHistory(*db_, q);
+  ASSERT_THAT(h, IsOk());
+  ASSERT_EQ(h->size(), 1u);
+  EXPECT_EQ(Row(*h, 0, 0), "JPC FY2013Q3=350 JPY million d");
+  ASSERT_TRUE(h->as_of[0].has_value());
+  EXPECT_EQ(*h->as_of[0], absl::CivilDay(2014, 2, 1));
+}
+
+// Column flags are the library's business in derived queries: turning them
+// off in the selection changes nothing.
+TEST_F(ViewsTest, ColumnFlagsAreIgnored) {
+  DerivedQuery q = Revenue({"JPC"});
+  q.query.with_units = false;
+  q.query.with_as_of = false;
+  q.view = DerivedQuery::View::kFiscalYears;
+  absl::StatusOr<DerivedResult> h = ExecuteDerivedHistory(*db_, q);
+  ASSERT_THAT(h, IsOk());
+  ASSERT_EQ(h->size(), 1u);
+  EXPECT_EQ(Row(*h, 0, 0), "JPC FY2012=1200 JPY million");
+  EXPECT_THAT(CheckConsistency(*db_, q.query), IsOk());
+  EXPECT_THAT(Rows(q), ElementsAre("JPC FY2012=1200 JPY million"));
+}
+
+// A TTM's YoY change compares with the TTM a year earlier.
+TEST_F(ViewsTest, TrailingTwelveMonthsChangeYearOverYear) {
+  // Twelve quarters of a calendar-year company, 100, 101, ... 111.
+  std::string facts = "company,metric,period,value,unit\n";
+  for (int i = 0; i < 12; ++i) {
+    facts += "USC,orders,FY" + std::to_string(2011 + i / 4) + "Q" + std::to_string(i % 4 + 1) +
+             "," + std::to_string(100 + i) + ",USD million\n";
+  }
+  const std::vector<IngestInput> inputs = {{"orders.csv", facts}};
+  IngestReport report;
+  ASSERT_THAT(IngestInputs(db_.get(), inputs, IngestOptions(), &report), IsOk());
+  DerivedQuery q;
+  q.query.companies = {"USC"};
+  q.query.metric = "orders";
+  q.query.period = "2012-04-01/2013-03-31";
+  q.fiscal_periods = false;
+  q.ttm = true;
+  q.change = DerivedQuery::Change::kYearOverYear;
+  // 2012Q2-2013Q1: 105 + 106 + 107 + 108 = 426; a year earlier 2011Q2-2012Q1:
+  // 101 + 102 + 103 + 104 = 410; up 16, 3.9%.
+  EXPECT_THAT(Rows(q), ElementsAre("USC 2012-04-01/2013-03-31=426 USD million chg 16 3.9% d"));
+}
+
 TEST_F(ViewsTest, YearlyViewKeepsFiscalYearsOnly) {
   DerivedQuery q = Revenue({"JPC", "USC"});
   q.view = DerivedQuery::View::kFiscalYears;
