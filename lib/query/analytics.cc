@@ -152,10 +152,7 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
   // Read whole series: a derived period in range can need inputs outside it
   // (FY2012Q4 needs FY2012 and FY2012Q1-Q3), and a change needs the year
   // before.
-  if (!dq.query.period.empty() && (!dq.query.from.empty() || !dq.query.to.empty())) {
-    return absl::InvalidArgumentError(
-        "a query selects one period or a range: set period, or from and to");
-  }
+  KPIDB_RETURN_IF_ERROR(query::CheckPeriodOrRange(dq.query));
   Query read = dq.query;
   read.from.clear();
   read.to.clear();
@@ -586,13 +583,18 @@ absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
   // FY2013Q1-Q3), so the dates come from the whole series.
   std::vector<absl::CivilDay> cuts = {absl::CivilDay(1, 1, 1)};
   if (dq.fiscal_periods || dq.ttm) {
-    Query whole = all;
-    whole.from.clear();
-    whole.to.clear();
-    whole.period.clear();
-    whole.with_units = false;
-    KPIDB_ASSIGN_OR_RETURN(QueryResult inputs, db.Execute(whole));
-    for (const auto& a : inputs.as_of) {
+    const bool narrowed = !all.from.empty() || !all.to.empty() || !all.period.empty();
+    QueryResult whole_series;
+    if (narrowed) {
+      Query whole = all;
+      whole.from.clear();
+      whole.to.clear();
+      whole.period.clear();
+      whole.with_units = false;
+      KPIDB_ASSIGN_OR_RETURN(whole_series, db.Execute(whole));
+    }
+    // Without a range the stored rows already are the whole series.
+    for (const auto& a : (narrowed ? whole_series : stored).as_of) {
       if (a.has_value()) cuts.push_back(*a);
     }
   }

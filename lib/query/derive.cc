@@ -10,12 +10,6 @@
 namespace kpidb::query {
 namespace {
 
-// Spans of quarters [i, j] of one fiscal year that have a canonical name.
-bool Named(int i, int j) {
-  return i == j || (i == 1 && j == 2) || (i == 3 && j == 4) ||
-         (i == 1 && j == 3) || (i == 1 && j == 4);
-}
-
 // Whether span [i, j] is of a kind in `wanted` (unnamed spans never are).
 bool Wanted(int i, int j, uint16_t wanted) {
   if (i == j) return wanted & kQuarterSpans;
@@ -24,6 +18,9 @@ bool Wanted(int i, int j, uint16_t wanted) {
   if (i == 1 && j == 4) return wanted & kYearSpans;
   return false;
 }
+
+// Spans of quarters [i, j] of one fiscal year that have a canonical name.
+bool Named(int i, int j) { return Wanted(i, j, kAllSpans); }
 
 }  // namespace
 

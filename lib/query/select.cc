@@ -87,6 +87,14 @@ void SelectRows(const std::vector<store::ChunkRow>& rows,
   std::copy(merged.begin(), merged.end(), out->begin() + static_cast<std::ptrdiff_t>(first));
 }
 
+absl::Status CheckPeriodOrRange(const Query& query) {
+  if (!query.period.empty() && (!query.from.empty() || !query.to.empty())) {
+    return absl::InvalidArgumentError(
+        "a query selects one period or a range: set period, or from and to");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Period> ParseBound(std::string_view label,
                                   const FiscalCalendar& calendar) {
   absl::StatusOr<Period> p = Period::Parse(label, calendar);

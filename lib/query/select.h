@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "kpidb/period.h"
+#include "kpidb/query.h"
 #include "lib/store/series_chunk.h"
 
 namespace kpidb::query {
@@ -34,6 +35,10 @@ struct RowFilter {
 // then shorter first, then start, then as_of (oldest first).
 void SelectRows(const std::vector<store::ChunkRow>& rows,
                 const RowFilter& filter, std::vector<uint32_t>* out);
+
+// InvalidArgument when `query` sets both a period and a range bound: a
+// query selects one period or a range.
+absl::Status CheckPeriodOrRange(const Query& query);
 
 // A query's `from` or `to` bound through one company's calendar:
 // InvalidArgument ("bad period bound: ...") when it is not a period.

@@ -641,10 +641,7 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
       [&](const FiscalCalendar& cal) -> absl::StatusOr<query::RowFilter> {
     query::RowFilter f = base_filter;
     if (!query.period.empty()) {
-      if (!query.from.empty() || !query.to.empty()) {
-        return absl::InvalidArgumentError(
-            "a query selects one period or a range: set period, or from and to");
-      }
+      KPIDB_RETURN_IF_ERROR(query::CheckPeriodOrRange(query));
       KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(query.period, cal));
       f.from = p.start_day_number();
       f.to = p.end_day_number();
