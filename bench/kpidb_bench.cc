@@ -1498,48 +1498,40 @@ void TimeQueries(benchmark::State& state, Draw draw, Run run) {
   lat.Report(state, total);
 }
 
-void BM_Series(benchmark::State& state, System sys) {
+// A query returning rows, on each system: the series and the cross-company
+// benchmarks differ only in their draw and the functions they call.
+template <typename Pick>
+void BM_Rows(benchmark::State& state, System sys, Pick (*draw)(std::mt19937_64&),
+             kpidb::Query (*kpidb_query)(const Pick&),
+             void (*sqlite)(SqliteStore&, const Pick&, std::vector<OutRow>*),
+             void (*naive)(const Pick&, std::vector<OutRow>*)) {
   if (!PrepareQueries(state)) return;
   std::vector<OutRow> rows;
-  TimeQueries(state, DrawSeries, [&](const SeriesPick& p) -> size_t {
+  TimeQueries(state, draw, [&](const Pick& p) -> size_t {
     switch (sys) {
       case System::kKpidb: {
-        const kpidb::QueryResult r = RunKpidb(SeriesQuery(p));
+        const kpidb::QueryResult r = RunKpidb(kpidb_query(p));
         benchmark::DoNotOptimize(r.values.data());
         return r.size();
       }
       case System::kSqlite:
       case System::kSqliteMmap:
-        SqliteSeries(sys == System::kSqlite ? g_sqlite : g_sqlite_mmap, p, &rows);
+        sqlite(sys == System::kSqlite ? g_sqlite : g_sqlite_mmap, p, &rows);
         return rows.size();
       case System::kNaive:
-        NaiveSeries(p, &rows);
+        naive(p, &rows);
         return rows.size();
     }
     return 0;
   });
 }
 
+void BM_Series(benchmark::State& state, System sys) {
+  BM_Rows<SeriesPick>(state, sys, DrawSeries, SeriesQuery, SqliteSeries, NaiveSeries);
+}
+
 void BM_Cross(benchmark::State& state, System sys) {
-  if (!PrepareQueries(state)) return;
-  std::vector<OutRow> rows;
-  TimeQueries(state, DrawCross, [&](const CrossPick& p) -> size_t {
-    switch (sys) {
-      case System::kKpidb: {
-        const kpidb::QueryResult r = RunKpidb(CrossQuery(p));
-        benchmark::DoNotOptimize(r.values.data());
-        return r.size();
-      }
-      case System::kSqlite:
-      case System::kSqliteMmap:
-        SqliteCross(sys == System::kSqlite ? g_sqlite : g_sqlite_mmap, p, &rows);
-        return rows.size();
-      case System::kNaive:
-        NaiveCross(p, &rows);
-        return rows.size();
-    }
-    return 0;
-  });
+  BM_Rows<CrossPick>(state, sys, DrawCross, CrossQuery, SqliteCross, NaiveCross);
 }
 
 void BM_Sum(benchmark::State& state, System sys) {
