@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DKPIDB_BUILD_TESTS=OFF -DKPIDB_BUILD_BENCHMARKS=OFF >/dev/null
+# The tools only; scripts/test.sh sets every option it needs itself, so
+# either script can run first.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKPIDB_SANITIZE= \
+  -DKPIDB_BUILD_TOOLS=ON -DKPIDB_BUILD_TESTS=OFF -DKPIDB_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build --target kpidb-ingest kpidb-dump kpidb-query
 
 DB=kpidb-sample
