@@ -1,7 +1,7 @@
 // kpidb-dump: see lib/tools/dump_tool.cc.
 #include <iostream>
 
-#include "lib/tools/tools.h"
+#include "tools/tools.h"
 
 int main(int argc, char** argv) {
   return kpidb::tools::RunDump(argc, argv, std::cout, std::cerr);

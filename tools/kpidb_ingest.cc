@@ -1,7 +1,7 @@
 // kpidb-ingest: see lib/tools/ingest_tool.cc.
 #include <iostream>
 
-#include "lib/tools/tools.h"
+#include "tools/tools.h"
 
 int main(int argc, char** argv) {
   return kpidb::tools::RunIngest(argc, argv, std::cout, std::cerr);

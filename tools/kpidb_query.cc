@@ -1,7 +1,7 @@
 // kpidb-query: see lib/tools/query_tool.cc.
 #include <iostream>
 
-#include "lib/tools/tools.h"
+#include "tools/tools.h"
 
 int main(int argc, char** argv) {
   return kpidb::tools::RunQuery(argc, argv, std::cout, std::cerr);

@@ -32,6 +32,7 @@
 #include "absl/time/civil_time.h"
 #include "kpidb/db.h"
 #include "kpidb/decimal.h"
+#include "kpidb/derivation.h"
 #include "kpidb/period.h"
 #include "kpidb/query.h"
 #include "kpidb/unit.h"
@@ -95,25 +96,6 @@ struct DerivedQuery {
 };
 
 enum class RowOrigin : uint8_t { kStored, kDerived };
-
-// How a row follows from other periods of its series: data a program can
-// follow (which stored figures a derived one rests on), and text for people.
-struct Derivation {
-  enum class Op : uint8_t { kStored, kSum, kDifference, kTrailingTwelveMonths };
-  Op op = Op::kStored;
-  // The periods combined: inputs[0] + inputs[1] (kSum), inputs[0] -
-  // inputs[1] (kDifference), or the four quarters of a TTM, oldest first.
-  Period inputs[4];
-
-  bool derived() const { return op != Op::kStored; }
-  int input_count() const {
-    return op == Op::kStored ? 0 : op == Op::kTrailingTwelveMonths ? 4 : 2;
-  }
-  // As an analyst writes it, with the series' calendar: "FY2013Q1-Q3 -
-  // FY2013H1", "TTM: FY2012Q2 + FY2012Q3 + FY2012Q4 + FY2013Q1"; empty for
-  // a stored row.
-  std::string ToString(const FiscalCalendar& calendar) const;
-};
 
 // Columnar, like QueryResult: rows grouped by series, in period order.
 struct DerivedResult {

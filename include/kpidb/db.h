@@ -40,6 +40,11 @@ class DB {
   static absl::StatusOr<std::unique_ptr<DB>> Open(const Options& options,
                                                   std::string_view path);
 
+  // Whether directory `path` holds a database, that is, whether Open would
+  // open one rather than create one (or report NotFound). Reads no data and
+  // takes no lock; Open still tells a kpidb database from another RocksDB.
+  static bool Exists(std::string_view path);
+
   DB() = default;
   DB(const DB&) = delete;
   DB& operator=(const DB&) = delete;

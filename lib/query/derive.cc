@@ -57,28 +57,6 @@ bool QuarterGrid::Locate(const Period& p, int* y, int* first, int* last) const {
   return false;
 }
 
-}  // namespace kpidb::query
-
-namespace kpidb {
-
-std::string Derivation::ToString(const FiscalCalendar& calendar) const {
-  switch (op) {
-    case Op::kStored:
-      return "";
-    case Op::kSum:
-    case Op::kDifference:
-      return kpidb::StrCat(inputs[0].Label(calendar), op == Op::kSum ? " + " : " - ",
-                           inputs[1].Label(calendar));
-    case Op::kTrailingTwelveMonths:
-      return kpidb::StrCat("TTM: ", inputs[0].Label(calendar), " + ", inputs[1].Label(calendar),
-                           " + ", inputs[2].Label(calendar), " + ", inputs[3].Label(calendar));
-  }
-  return "";
-}
-
-}  // namespace kpidb
-
-namespace kpidb::query {
 
 absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract) {
   Figure out;

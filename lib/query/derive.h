@@ -14,8 +14,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
-#include "kpidb/analytics.h"
 #include "kpidb/decimal.h"
+#include "kpidb/derivation.h"
 #include "kpidb/period.h"
 #include "kpidb/unit.h"
 

@@ -8,7 +8,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/types/span.h"
 #include "lib/util/str_cat.h"
-#include "lib/query/select.h"
+#include "lib/period/bound.h"
+#include "lib/store/row_selection.h"
 #include "lib/store/rocksdb_status.h"
 #include "lib/store/series_chunk.h"
 #include "lib/store/write_batch_rep.h"
@@ -25,6 +26,13 @@ namespace kpidb {
 absl::StatusOr<std::unique_ptr<DB>> DB::Open(const Options& options,
                                              std::string_view path) {
   return store::DBImpl::Open(options, path);
+}
+
+bool DB::Exists(std::string_view path) {
+  // RocksDB names its live manifest in CURRENT; a directory without one has
+  // no database (an interrupted first open leaves none either).
+  std::error_code ec;
+  return std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec);
 }
 
 namespace store {
@@ -93,10 +101,7 @@ DBImpl::~DBImpl() {
 absl::StatusOr<std::unique_ptr<DB>> DBImpl::Open(const Options& options,
                                                  std::string_view path_view) {
   std::string path(path_view);
-  std::error_code ec;
-  const bool exists =
-      std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec);
-  if (!exists && (options.read_only || !options.create_if_missing)) {
+  if (!DB::Exists(path) && (options.read_only || !options.create_if_missing)) {
     return absl::NotFoundError(
         kpidb::StrCat("no kpidb database at '", path, "'"));
   }
@@ -633,16 +638,16 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
   // Bounds resolve through each company's calendar. There are few distinct
   // calendars, so each is resolved once; the first resolution also checks
   // the bounds' syntax.
-  query::RowFilter base_filter;
+  RowFilter base_filter;
   base_filter.all_versions = query.all_versions;
   if (query.as_of.has_value()) base_filter.as_of = ToDays(*query.as_of);
-  std::vector<std::pair<FiscalCalendar, query::RowFilter>> filters;
+  std::vector<std::pair<FiscalCalendar, RowFilter>> filters;
   auto resolve_bounds =
-      [&](const FiscalCalendar& cal) -> absl::StatusOr<query::RowFilter> {
-    query::RowFilter f = base_filter;
+      [&](const FiscalCalendar& cal) -> absl::StatusOr<RowFilter> {
+    RowFilter f = base_filter;
     if (!query.period.empty()) {
-      KPIDB_RETURN_IF_ERROR(query::CheckPeriodOrRange(query));
-      KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(query.period, cal));
+      KPIDB_RETURN_IF_ERROR(CheckPeriodOrRange(query.period, query.from, query.to));
+      KPIDB_ASSIGN_OR_RETURN(Period p, ParseBound(query.period, cal));
       f.from = p.start_day_number();
       f.to = p.end_day_number();
       f.exact = true;
@@ -650,21 +655,21 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
       return f;
     }
     if (!query.from.empty()) {
-      KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(query.from, cal));
+      KPIDB_ASSIGN_OR_RETURN(Period p, ParseBound(query.from, cal));
       f.from = p.start_day_number();
     }
     if (!query.to.empty()) {
-      KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(query.to, cal));
+      KPIDB_ASSIGN_OR_RETURN(Period p, ParseBound(query.to, cal));
       f.to = p.end_day_number();
     }
     return f;
   };
   {
     const FiscalCalendar cal = FiscalCalendar::CalendarYear();
-    KPIDB_ASSIGN_OR_RETURN(query::RowFilter f, resolve_bounds(cal));
+    KPIDB_ASSIGN_OR_RETURN(RowFilter f, resolve_bounds(cal));
     filters.emplace_back(cal, f);
   }
-  auto filter_for = [&](uint32_t company) -> const query::RowFilter& {
+  auto filter_for = [&](uint32_t company) -> const RowFilter& {
     const FiscalCalendar cal = CalendarOfId(company);
     for (const auto& [c, f] : filters) {
       if (c == cal) return f;
@@ -713,7 +718,7 @@ absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
           kpidb::StrCat("series ", SeriesName(m, sc, c), ": ", d.message()));
     }
     selected.clear();
-    query::SelectRows(decoded, filter_for(c), &selected);
+    SelectRows(decoded, filter_for(c), &selected);
     if (selected.empty()) return absl::OkStatus();
     const size_t begin = selected_rows.size();
     for (uint32_t i : selected) selected_rows.push_back(decoded[i]);

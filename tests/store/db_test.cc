@@ -579,3 +579,27 @@ TEST_F(DBTest, ConcurrentReadersSeeWholeBatches) {
 
 }  // namespace
 }  // namespace kpidb
+
+namespace kpidb {
+namespace {
+
+TEST(DBExistsTest, TrueOnlyOnceADatabaseIsCreated) {
+  kpidb::testing::ScopedTempDir dir;
+  const std::string path = dir.Sub("db");
+  EXPECT_FALSE(DB::Exists(path));             // no directory
+  std::filesystem::create_directories(path);
+  EXPECT_FALSE(DB::Exists(path));             // an empty directory
+  Options read_only;
+  read_only.read_only = true;
+  EXPECT_FALSE(DB::Open(read_only, path).ok());
+  EXPECT_FALSE(DB::Exists(path));             // a failed open creates nothing
+  {
+    absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(Options(), path);
+    ASSERT_TRUE(db.ok()) << db.status();
+  }
+  EXPECT_TRUE(DB::Exists(path));
+  EXPECT_TRUE(DB::Open(read_only, path).ok());
+}
+
+}  // namespace
+}  // namespace kpidb

@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "kpidb/db.h"
 #include "kpidb/ingest.h"
-#include "lib/tools/tools.h"
+#include "tools/tools.h"
 #include "tests/testutil.h"
 
 namespace kpidb::tools {

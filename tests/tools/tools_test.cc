@@ -29,7 +29,7 @@
 #include "kpidb/query.h"
 #include "kpidb/period.h"
 #include "lib/csv/csv_reader.h"
-#include "lib/tools/tools.h"
+#include "tools/tools.h"
 #include "nlohmann/json.hpp"
 #include "tests/testutil.h"
 

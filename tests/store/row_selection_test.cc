@@ -1,4 +1,4 @@
-#include "lib/query/select.h"
+#include "lib/store/row_selection.h"
 
 #include <algorithm>
 #include <random>
@@ -9,11 +9,9 @@
 #include "gtest/gtest.h"
 #include "lib/util/days.h"
 
-namespace kpidb::query {
+namespace kpidb::store {
 namespace {
 
-using store::ChunkRow;
-using store::kNoAsOf;
 using ::testing::ElementsAre;
 
 int64_t Day(int y, int m, int d) { return DaysFromCivil(y, m, d); }
@@ -128,4 +126,4 @@ TEST(SelectRowsTest, OrderMatchesReferenceSortForAnyMix) {
 }
 
 }  // namespace
-}  // namespace kpidb::query
+}  // namespace kpidb::store

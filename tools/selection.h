@@ -1,7 +1,7 @@
 // The flags that select facts, shared by kpidb-dump and kpidb-query so the
 // two tools spell and check them the same way.
-#ifndef KPIDB_LIB_TOOLS_SELECTION_H_
-#define KPIDB_LIB_TOOLS_SELECTION_H_
+#ifndef KPIDB_TOOLS_SELECTION_H_
+#define KPIDB_TOOLS_SELECTION_H_
 
 #include <string>
 #include <vector>
@@ -31,4 +31,4 @@ absl::StatusOr<Query> ToQuery(const Selection& selection);
 
 }  // namespace kpidb::tools
 
-#endif  // KPIDB_LIB_TOOLS_SELECTION_H_
+#endif  // KPIDB_TOOLS_SELECTION_H_

@@ -1,4 +1,4 @@
-#include "lib/tools/selection.h"
+#include "tools/selection.h"
 
 #include "kpidb/period.h"
 #include "lib/util/str_cat.h"

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "lib/query/derive.h"
-#include "lib/query/select.h"
+#include "lib/period/bound.h"
 #include "lib/util/days.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
@@ -152,7 +152,7 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
   // Read whole series: a derived period in range can need inputs outside it
   // (FY2012Q4 needs FY2012 and FY2012Q1-Q3), and a change needs the year
   // before.
-  KPIDB_RETURN_IF_ERROR(query::CheckPeriodOrRange(dq.query));
+  KPIDB_RETURN_IF_ERROR(CheckPeriodOrRange(dq.query.period, dq.query.from, dq.query.to));
   Query read = dq.query;
   read.from.clear();
   read.to.clear();
@@ -221,16 +221,16 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
       to = w.end();
     }
     if (!dq.query.from.empty()) {
-      KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(dq.query.from, cal));
+      KPIDB_ASSIGN_OR_RETURN(Period p, ParseBound(dq.query.from, cal));
       from = p.start();
     }
     if (!dq.query.to.empty()) {
-      KPIDB_ASSIGN_OR_RETURN(Period p, query::ParseBound(dq.query.to, cal));
+      KPIDB_ASSIGN_OR_RETURN(Period p, ParseBound(dq.query.to, cal));
       to = p.end();
     }
     std::optional<Period> exact;
     if (!dq.query.period.empty()) {
-      KPIDB_ASSIGN_OR_RETURN(exact, query::ParseBound(dq.query.period, cal));
+      KPIDB_ASSIGN_OR_RETURN(exact, ParseBound(dq.query.period, cal));
       from = exact->start();
       to = exact->end();
     }

@@ -1,20 +1,16 @@
 // Row selection inside one decoded series: the period range, the as_of cut
 // and the choice of the latest version, then output order. Pure functions
 // over chunk rows, so they are tested without a database.
-#ifndef KPIDB_LIB_QUERY_SELECT_H_
-#define KPIDB_LIB_QUERY_SELECT_H_
+#ifndef KPIDB_LIB_STORE_ROW_SELECTION_H_
+#define KPIDB_LIB_STORE_ROW_SELECTION_H_
 
 #include <cstdint>
 #include <limits>
-#include <string_view>
 #include <vector>
 
-#include "absl/status/statusor.h"
-#include "kpidb/period.h"
-#include "kpidb/query.h"
 #include "lib/store/series_chunk.h"
 
-namespace kpidb::query {
+namespace kpidb::store {
 
 struct RowFilter {
   // Day-number bounds: a row is kept when from <= start and end <= to.
@@ -33,18 +29,9 @@ struct RowFilter {
 // Appends to *out the indexes of the selected rows of `rows` (in chunk
 // order, as DecodeChunk returns them), sorted in output order: period end,
 // then shorter first, then start, then as_of (oldest first).
-void SelectRows(const std::vector<store::ChunkRow>& rows,
+void SelectRows(const std::vector<ChunkRow>& rows,
                 const RowFilter& filter, std::vector<uint32_t>* out);
 
-// InvalidArgument when `query` sets both a period and a range bound: a
-// query selects one period or a range.
-absl::Status CheckPeriodOrRange(const Query& query);
+}  // namespace kpidb::store
 
-// A query's `from` or `to` bound through one company's calendar:
-// InvalidArgument ("bad period bound: ...") when it is not a period.
-absl::StatusOr<Period> ParseBound(std::string_view label,
-                                  const FiscalCalendar& calendar);
-
-}  // namespace kpidb::query
-
-#endif  // KPIDB_LIB_QUERY_SELECT_H_
+#endif  // KPIDB_LIB_STORE_ROW_SELECTION_H_

@@ -9,8 +9,8 @@
 #include "kpidb/db.h"
 #include "kpidb/dump.h"
 #include "kpidb/period.h"
-#include "lib/tools/selection.h"
-#include "lib/tools/tools.h"
+#include "tools/selection.h"
+#include "tools/tools.h"
 #include "lib/util/str_cat.h"
 
 namespace kpidb::tools {

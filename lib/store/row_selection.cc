@@ -1,13 +1,11 @@
-#include "lib/query/select.h"
-
-#include "lib/util/str_cat.h"
+#include "lib/store/row_selection.h"
 
 #include <algorithm>
 #include <tuple>
 
-namespace kpidb::query {
+namespace kpidb::store {
 
-void SelectRows(const std::vector<store::ChunkRow>& rows,
+void SelectRows(const std::vector<ChunkRow>& rows,
                 const RowFilter& filter, std::vector<uint32_t>* out) {
   const size_t first = out->size();
   const size_t n = rows.size();
@@ -15,18 +13,18 @@ void SelectRows(const std::vector<store::ChunkRow>& rows,
   // first (store/series_chunk.cc), so the latest visible version is the last
   // visible row of its run.
   for (size_t i = 0; i < n; ++i) {
-    const store::ChunkRow& r = rows[i];
+    const ChunkRow& r = rows[i];
     if (r.start < filter.from || r.end > filter.to) continue;
     if (filter.exact &&
         (r.start != filter.from || r.end != filter.to || r.instant != filter.instant)) {
       continue;
     }
-    if (r.as_of != store::kNoAsOf && r.as_of > filter.as_of) continue;
+    if (r.as_of != kNoAsOf && r.as_of > filter.as_of) continue;
     if (!filter.all_versions) {
       size_t j = i + 1;
       bool newer_visible = false;
       for (; j < n && rows[j].SamePeriod(r); ++j) {
-        if (rows[j].as_of == store::kNoAsOf || rows[j].as_of <= filter.as_of) {
+        if (rows[j].as_of == kNoAsOf || rows[j].as_of <= filter.as_of) {
           newer_visible = true;
         }
       }
@@ -50,7 +48,7 @@ void SelectRows(const std::vector<store::ChunkRow>& rows,
   thread_local std::vector<Key> keys;
   keys.resize(n_sel);
   for (size_t k = 0; k < n_sel; ++k) {
-    const store::ChunkRow& r = rows[(*out)[first + k]];
+    const ChunkRow& r = rows[(*out)[first + k]];
     // An instant (length 0) sorts before a duration ending the same day.
     keys[k] = Key{r.end, r.instant ? 0 : r.end - r.start + 1, r.start, r.as_of};
   }
@@ -87,22 +85,4 @@ void SelectRows(const std::vector<store::ChunkRow>& rows,
   std::copy(merged.begin(), merged.end(), out->begin() + static_cast<std::ptrdiff_t>(first));
 }
 
-absl::Status CheckPeriodOrRange(const Query& query) {
-  if (!query.period.empty() && (!query.from.empty() || !query.to.empty())) {
-    return absl::InvalidArgumentError(
-        "a query selects one period or a range: set period, or from and to");
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<Period> ParseBound(std::string_view label,
-                                  const FiscalCalendar& calendar) {
-  absl::StatusOr<Period> p = Period::Parse(label, calendar);
-  if (!p.ok()) {
-    return absl::InvalidArgumentError(
-        kpidb::StrCat("bad period bound: ", p.status().message()));
-  }
-  return p;
-}
-
-}  // namespace kpidb::query
+}  // namespace kpidb::store

@@ -2,8 +2,8 @@
 // Each parses its arguments, calls the public API, prints, and returns the
 // process exit code: 0 success, 1 an error in the data or the database,
 // 2 a usage error.
-#ifndef KPIDB_LIB_TOOLS_TOOLS_H_
-#define KPIDB_LIB_TOOLS_TOOLS_H_
+#ifndef KPIDB_TOOLS_TOOLS_H_
+#define KPIDB_TOOLS_TOOLS_H_
 
 #include <ostream>
 
@@ -18,4 +18,4 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out,
 
 }  // namespace kpidb::tools
 
-#endif  // KPIDB_LIB_TOOLS_TOOLS_H_
+#endif  // KPIDB_TOOLS_TOOLS_H_

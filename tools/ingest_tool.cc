@@ -8,7 +8,7 @@
 #include "kpidb/db.h"
 #include "kpidb/ingest.h"
 #include "kpidb/period.h"
-#include "lib/tools/tools.h"
+#include "tools/tools.h"
 
 namespace kpidb::tools {
 
@@ -75,7 +75,7 @@ int RunIngest(int argc, const char* const* argv, std::ostream& out,
   std::string scratch;
   if (dry_run) {
     std::error_code ec;
-    if (std::filesystem::exists(std::filesystem::path(db_path) / "CURRENT", ec)) {
+    if (DB::Exists(db_path)) {
       db_options.read_only = true;
     } else {
       std::string tmpl =
