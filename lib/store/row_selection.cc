@@ -1,13 +1,36 @@
 #include "lib/store/row_selection.h"
 
 #include <algorithm>
+#include <span>
 #include <tuple>
 
 namespace kpidb::store {
+namespace {
 
-void SelectRows(const std::vector<ChunkRow>& rows,
-                const RowFilter& filter, std::vector<uint32_t>* out) {
-  const size_t first = out->size();
+// Buffers the ordering step reuses on each thread: it runs once per series
+// of every query, and allocating them per call showed in profiles.
+struct SelectionScratch {
+  struct Key {
+    int64_t end, length, start, as_of;
+    bool operator<(const Key& o) const {
+      return std::tie(end, length, start, as_of) < std::tie(o.end, o.length, o.start, o.as_of);
+    }
+  };
+  std::vector<Key> keys;
+  std::vector<size_t> run_starts;
+  std::vector<size_t> heads;
+  std::vector<uint32_t> order;
+  std::vector<uint32_t> merged;
+
+  static SelectionScratch& ThisThread() {
+    thread_local SelectionScratch scratch;
+    return scratch;
+  }
+};
+
+// Appends the indexes of the rows `filter` keeps, in chunk order.
+void FilterRows(const std::vector<ChunkRow>& rows, const RowFilter& filter,
+                std::vector<uint32_t>* out) {
   const size_t n = rows.size();
   // Chunk order puts the versions of one period next to each other, oldest
   // first (store/series_chunk.cc), so the latest visible version is the last
@@ -32,45 +55,44 @@ void SelectRows(const std::vector<ChunkRow>& rows,
     }
     out->push_back(static_cast<uint32_t>(i));
   }
-  // Chunk order sorts each span group (all quarters, all years...) by
-  // start, which is output order inside the group; so the selection is a few
-  // ascending runs, merged here in linear time instead of sorted. Keys are
-  // computed once per row: rebuilding them at every comparison of the merge
-  // was a tenth of a derived query.
-  const size_t n_sel = out->size() - first;
+}
+
+// Puts `selected` (indexes of `rows`, in chunk order) in output order.
+// Chunk order sorts each span group (all quarters, all years...) by start,
+// which is output order inside the group; so the selection is a few
+// ascending runs, merged here in linear time instead of sorted. Keys are
+// computed once per row: rebuilding them at every comparison of the merge
+// was a tenth of a derived query.
+void OrderSelection(const std::vector<ChunkRow>& rows, std::span<uint32_t> selected) {
+  const size_t n_sel = selected.size();
   if (n_sel < 2) return;
-  struct Key {
-    int64_t end, length, start, as_of;
-    bool operator<(const Key& o) const {
-      return std::tie(end, length, start, as_of) < std::tie(o.end, o.length, o.start, o.as_of);
-    }
-  };
-  thread_local std::vector<Key> keys;
+  SelectionScratch& scratch = SelectionScratch::ThisThread();
+  std::vector<SelectionScratch::Key>& keys = scratch.keys;
   keys.resize(n_sel);
   for (size_t k = 0; k < n_sel; ++k) {
-    const ChunkRow& r = rows[(*out)[first + k]];
+    const ChunkRow& r = rows[selected[k]];
     // An instant (length 0) sorts before a duration ending the same day.
-    keys[k] = Key{r.end, r.instant ? 0 : r.end - r.start + 1, r.start, r.as_of};
+    keys[k] = SelectionScratch::Key{r.end, r.instant ? 0 : r.end - r.start + 1, r.start, r.as_of};
   }
-  thread_local std::vector<size_t> run_starts;
+  std::vector<size_t>& run_starts = scratch.run_starts;
   run_starts.clear();
   run_starts.push_back(0);
   for (size_t k = 1; k < n_sel; ++k) {
     if (keys[k] < keys[k - 1]) run_starts.push_back(k);
   }
   if (run_starts.size() == 1) return;
-  thread_local std::vector<uint32_t> merged;
+  std::vector<uint32_t>& merged = scratch.merged;
   merged.clear();
   if (run_starts.size() > 8) {
     // Many kinds of period in one series: a plain sort is cheaper.
-    thread_local std::vector<uint32_t> order;
+    std::vector<uint32_t>& order = scratch.order;
     order.resize(n_sel);
     for (size_t k = 0; k < n_sel; ++k) order[k] = static_cast<uint32_t>(k);
     std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return keys[a] < keys[b]; });
-    for (uint32_t k : order) merged.push_back((*out)[first + k]);
+    for (uint32_t k : order) merged.push_back(selected[k]);
   } else {
     run_starts.push_back(n_sel);
-    thread_local std::vector<size_t> heads;
+    std::vector<size_t>& heads = scratch.heads;
     heads.assign(run_starts.begin(), run_starts.end() - 1);
     const size_t runs = heads.size();
     for (size_t produced = 0; produced < n_sel; ++produced) {
@@ -79,10 +101,19 @@ void SelectRows(const std::vector<ChunkRow>& rows,
         if (heads[r] == run_starts[r + 1]) continue;
         if (best == runs || keys[heads[r]] < keys[heads[best]]) best = r;
       }
-      merged.push_back((*out)[first + heads[best]++]);
+      merged.push_back(selected[heads[best]++]);
     }
   }
-  std::copy(merged.begin(), merged.end(), out->begin() + static_cast<std::ptrdiff_t>(first));
+  std::copy(merged.begin(), merged.end(), selected.begin());
+}
+
+}  // namespace
+
+void SelectRows(const std::vector<ChunkRow>& rows, const RowFilter& filter,
+                std::vector<uint32_t>* out) {
+  const size_t first = out->size();
+  FilterRows(rows, filter, out);
+  OrderSelection(rows, std::span<uint32_t>(out->data() + first, out->size() - first));
 }
 
 }  // namespace kpidb::store
