@@ -7,9 +7,14 @@
 //               checksum:fixed32
 #include "lib/store/catalog.h"
 
-#include "lib/util/str_cat.h"
+#include <memory>
+
 #include "lib/format/coding.h"
+#include "lib/store/rocksdb_status.h"
 #include "lib/util/checksum.h"
+#include "lib/util/status_macros.h"
+#include "lib/util/str_cat.h"
+#include "rocksdb/db.h"
 
 namespace kpidb::store {
 namespace {
@@ -60,6 +65,21 @@ bool ParseSeriesKey(std::string_view key, uint32_t* metric, uint32_t* scenario,
   *metric = GetBigEndian32(key.data() + 1);
   *scenario = GetBigEndian32(key.data() + 5);
   *company = GetBigEndian32(key.data() + 9);
+  return true;
+}
+
+bool ParseDictKey(std::string_view key, DictKind* kind, uint32_t* id) {
+  if (key.size() != 6 || key[0] != kDictPrefix) return false;
+  const uint8_t k = static_cast<uint8_t>(key[1]);
+  if (k < 1 || k >= kNumDictKinds) return false;
+  *kind = static_cast<DictKind>(k);
+  *id = GetBigEndian32(key.data() + 2);
+  return true;
+}
+
+bool ParseCompanyKey(std::string_view key, uint32_t* company_id) {
+  if (key.size() != 5 || key[0] != kCompanyPrefix) return false;
+  *company_id = GetBigEndian32(key.data() + 1);
   return true;
 }
 
@@ -159,6 +179,76 @@ void Dictionary::Truncate(uint32_t n) {
     ids_.erase(strings_.back());
     strings_.pop_back();
   }
+}
+
+Catalog::Catalog() : units_(1, Unit()) {}
+
+absl::Status Catalog::Load(rocksdb::DB* db) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  KPIDB_RETURN_IF_ERROR(LoadDictionaries(it.get()));
+  return LoadCompanies(it.get());
+}
+
+absl::Status Catalog::LoadDictionaries(rocksdb::Iterator* it) {
+  for (it->Seek(std::string(1, kDictPrefix)); it->Valid() && it->key()[0] == kDictPrefix;
+       it->Next()) {
+    DictKind kind;
+    uint32_t id;
+    if (!ParseDictKey(SliceView(it->key()), &kind, &id)) {
+      return absl::DataLossError("damaged catalog: bad dictionary key");
+    }
+    KPIDB_ASSIGN_OR_RETURN(std::string_view text, DecodeDictValue(SliceView(it->value())));
+    KPIDB_RETURN_IF_ERROR(dicts_[static_cast<int>(kind)].Load(id, text));
+  }
+  if (!it->status().ok()) return FromRocksDB(it->status(), "catalog");
+  const Dictionary& units = dict(DictKind::kUnit);
+  units_.assign(1, Unit());
+  for (uint32_t id = 1; id < units.size(); ++id) {
+    absl::StatusOr<Unit> u = Unit::Parse(units.Get(id));
+    if (!u.ok()) return absl::DataLossError("damaged catalog: bad unit");
+    units_.push_back(*u);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Catalog::LoadCompanies(rocksdb::Iterator* it) {
+  const Dictionary& company_ids = dict(DictKind::kCompany);
+  for (it->Seek(std::string(1, kCompanyPrefix));
+       it->Valid() && it->key()[0] == kCompanyPrefix; it->Next()) {
+    uint32_t id;
+    if (!ParseCompanyKey(SliceView(it->key()), &id)) {
+      return absl::DataLossError("damaged catalog: bad company key");
+    }
+    if (id == 0 || !company_ids.Contains(id)) {
+      return absl::DataLossError("damaged catalog: company without id");
+    }
+    KPIDB_ASSIGN_OR_RETURN(Company c, DecodeCompanyValue(SliceView(it->value())));
+    c.id = company_ids.Get(id);
+    SetCompany(id, c);
+  }
+  if (!it->status().ok()) return FromRocksDB(it->status(), "catalog");
+  return absl::OkStatus();
+}
+
+std::string Catalog::SeriesName(uint32_t metric, uint32_t scenario,
+                                uint32_t company) const {
+  return kpidb::StrCat(dict(DictKind::kCompany).Get(company), "/",
+                       dict(DictKind::kMetric).Get(metric), "/",
+                       dict(DictKind::kScenario).Get(scenario));
+}
+
+void Catalog::Append(DictKind kind, const std::vector<std::string>& strings) {
+  for (const std::string& s : strings) dicts_[static_cast<int>(kind)].Add(s);
+}
+
+void Catalog::TruncateTo(DictKind kind, uint32_t size) {
+  dicts_[static_cast<int>(kind)].Truncate(size);
+}
+
+void Catalog::SetCompany(uint32_t id, const Company& company) {
+  if (calendars_.size() <= id) calendars_.resize(id + 1);
+  calendars_[id] = company.calendar;
+  companies_[id] = company;
 }
 
 }  // namespace kpidb::store

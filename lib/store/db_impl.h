@@ -1,5 +1,8 @@
 // DBImpl: the DB on RocksDB. Never installed; users see kpidb/db.h only.
 //
+// Its work is split by job: opening and the catalog here (db_impl.cc), the
+// stages of a write in db_write.cc, the stages of a query in db_query.cc.
+//
 // Concurrency: `catalog_mu_` guards the in-memory catalog. Queries hold it
 // shared for their whole run; a write holds it exclusively only while it
 // appends new catalog entries and commits its RocksDB batch, so a reader never
@@ -13,39 +16,62 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "kpidb/db.h"
 #include "lib/store/catalog.h"
+#include "lib/store/write_batch_rep.h"
 #include "rocksdb/db.h"
 
 namespace kpidb::store {
 
+class CatalogDelta;
+class ErrorCollector;
+struct BatchIds;
+struct QueryIds;
+struct SeriesGroups;
+class SeriesReader;
+
 class DBImpl final : public DB {
  public:
-  static absl::StatusOr<std::unique_ptr<DB>> Open(const Options& options,
-                                                  std::string_view path);
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<DB>> Open(const Options& options,
+                                                                std::string_view path);
   ~DBImpl() override;
 
-  absl::StatusOr<WriteSummary> Write(const WriteOptions& options,
-                                     const WriteBatch& batch,
-                                     std::vector<RecordError>* errors,
-                                     size_t max_errors) override;
-  absl::StatusOr<QueryResult> Execute(const Query& query) const override;
-  absl::StatusOr<Company> GetCompany(std::string_view id) const override;
+  [[nodiscard]] absl::StatusOr<WriteSummary> Write(const WriteOptions& options,
+                                                   const WriteBatch& batch,
+                                                   std::vector<RecordError>* errors,
+                                                   size_t max_errors) override;
+  [[nodiscard]] absl::StatusOr<QueryResult> Execute(const Query& query) const override;
+  [[nodiscard]] absl::StatusOr<Company> GetCompany(std::string_view id) const override;
   std::vector<Company> Companies() const override;
   FiscalCalendar CalendarOf(std::string_view company) const override;
 
  private:
-  DBImpl(const Options& options, std::string path,
-         std::unique_ptr<rocksdb::DB> db);
+  DBImpl(const Options& options, std::string path, std::unique_ptr<rocksdb::DB> db);
 
-  absl::Status Initialize();
-  absl::Status LoadCatalog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(catalog_mu_);
-  FiscalCalendar CalendarOfId(uint32_t company_id) const
+  [[nodiscard]] absl::Status Initialize();
+
+  // Write stages (db_write.cc), in order. The writer holds write_mu_.
+  BatchIds ResolveBatch(const WriteBatch::Rep& rep, CatalogDelta* delta,
+                        WriteSummary* summary) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  [[nodiscard]] absl::Status MergeSeries(const WriteOptions& options,
+                                         const WriteBatch::Rep& rep, const BatchIds& ids,
+                                         const CatalogDelta& delta, const SeriesGroups& groups,
+                                         WriteSummary* summary, ErrorCollector* errors,
+                                         rocksdb::WriteBatch* out) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  [[nodiscard]] absl::Status Commit(const WriteOptions& options, CatalogDelta* delta,
+                                    rocksdb::WriteBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+
+  // Query stages (db_query.cc), in order, under catalog_mu_ (shared).
+  [[nodiscard]] absl::StatusOr<QueryIds> ResolveQuery(const Query& query) const
       ABSL_SHARED_LOCKS_REQUIRED(catalog_mu_);
-  std::string SeriesName(uint32_t metric, uint32_t scenario,
-                         uint32_t company) const
+  [[nodiscard]] absl::Status ReadSeries(const QueryIds& ids, SeriesReader* reader) const
+      ABSL_SHARED_LOCKS_REQUIRED(catalog_mu_);
+  [[nodiscard]] absl::StatusOr<QueryResult> BuildResult(const Query& query,
+                                                        SeriesReader* reader) const
       ABSL_SHARED_LOCKS_REQUIRED(catalog_mu_);
 
   const Options options_;
@@ -54,15 +80,7 @@ class DBImpl final : public DB {
 
   absl::Mutex write_mu_;
   mutable absl::Mutex catalog_mu_;
-  Dictionary dicts_[kNumDictKinds] ABSL_GUARDED_BY(catalog_mu_);
-  // Parsed units, indexed like dicts_[kUnit].
-  std::vector<Unit> units_ ABSL_GUARDED_BY(catalog_mu_);
-  // Defined companies by company dictionary id.
-  absl::flat_hash_map<uint32_t, Company> companies_
-      ABSL_GUARDED_BY(catalog_mu_);
-  // Calendar of every company id (the calendar year when undefined): the
-  // query path looks one up per series.
-  std::vector<FiscalCalendar> calendars_ ABSL_GUARDED_BY(catalog_mu_);
+  Catalog catalog_ ABSL_GUARDED_BY(catalog_mu_);
 };
 
 }  // namespace kpidb::store

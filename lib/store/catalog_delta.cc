@@ -1,0 +1,78 @@
+#include "lib/store/catalog_delta.h"
+
+#include "lib/util/str_cat.h"
+#include "rocksdb/write_batch.h"
+
+namespace kpidb::store {
+
+CatalogDelta::CatalogDelta(const Catalog& catalog)
+    : catalog_(catalog), units_(catalog.units()) {
+  for (int k = 0; k < kNumDictKinds; ++k) {
+    base_size_[k] = k == 0 ? 0 : catalog.dict(static_cast<DictKind>(k)).size();
+  }
+}
+
+uint32_t CatalogDelta::Resolve(DictKind kind, std::string_view s) {
+  const int k = Index(kind);
+  if (std::optional<uint32_t> id = catalog_.dict(kind).Find(s)) return *id;
+  auto it = added_ids_[k].find(ToAbsl(s));
+  if (it != added_ids_[k].end()) return it->second;
+  const uint32_t id = base_size_[k] + static_cast<uint32_t>(added_[k].size());
+  added_[k].emplace_back(s);
+  added_ids_[k].emplace(std::string(s), id);
+  return id;
+}
+
+uint32_t CatalogDelta::ResolveUnit(const Unit& unit) {
+  const uint32_t id = Resolve(DictKind::kUnit, unit.ToString());
+  if (id >= units_.size()) {
+    units_.resize(id + 1);
+    units_[id] = unit;
+  }
+  return id;
+}
+
+void CatalogDelta::DefineCompany(uint32_t id, const Company& company) {
+  companies_[id] = company;
+}
+
+const std::string& CatalogDelta::Name(DictKind kind, uint32_t id) const {
+  const int k = Index(kind);
+  return id < base_size_[k] ? catalog_.dict(kind).Get(id) : added_[k][id - base_size_[k]];
+}
+
+std::string CatalogDelta::SeriesName(uint32_t metric, uint32_t scenario,
+                                     uint32_t company) const {
+  return kpidb::StrCat(Name(DictKind::kCompany, company), "/",
+                       Name(DictKind::kMetric, metric), "/",
+                       Name(DictKind::kScenario, scenario));
+}
+
+void CatalogDelta::AddTo(rocksdb::WriteBatch* batch) const {
+  for (const auto& [id, company] : companies_) {
+    batch->Put(CompanyKey(id), EncodeCompanyValue(company));
+  }
+  for (int k = 1; k < kNumDictKinds; ++k) {
+    for (size_t i = 0; i < added_[k].size(); ++i) {
+      batch->Put(DictKey(static_cast<DictKind>(k), base_size_[k] + static_cast<uint32_t>(i)),
+                 EncodeDictValue(added_[k][i]));
+    }
+  }
+}
+
+void CatalogDelta::AppendStrings(Catalog* catalog) const {
+  for (int k = 1; k < kNumDictKinds; ++k) catalog->Append(static_cast<DictKind>(k), added_[k]);
+}
+
+void CatalogDelta::Undo(Catalog* catalog) const {
+  for (int k = 1; k < kNumDictKinds; ++k) {
+    catalog->TruncateTo(static_cast<DictKind>(k), base_size_[k]);
+  }
+}
+
+void CatalogDelta::Finish(Catalog* catalog) {
+  catalog->SetUnits(std::move(units_));
+  for (const auto& [id, company] : companies_) catalog->SetCompany(id, company);
+}
+
+}  // namespace kpidb::store
