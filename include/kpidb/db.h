@@ -37,7 +37,7 @@ class DB {
   // and not creating one), AlreadyExists (error_if_exists),
   // FailedPrecondition (locked by another writer, or not a kpidb database),
   // DataLoss (damaged catalog).
-  static absl::StatusOr<std::unique_ptr<DB>> Open(const Options& options,
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<DB>> Open(const Options& options,
                                                   std::string_view path);
 
   // Whether directory `path` holds a database, that is, whether Open would
@@ -53,16 +53,16 @@ class DB {
   // Applies `batch` atomically. On error nothing is written; when the error
   // is about records, `errors` (if not null) receives up to `max_errors` of
   // them with their tags, and the returned status is the first one.
-  virtual absl::StatusOr<WriteSummary> Write(
+  [[nodiscard]] virtual absl::StatusOr<WriteSummary> Write(
       const WriteOptions& options, const WriteBatch& batch,
       std::vector<RecordError>* errors = nullptr, size_t max_errors = 100) = 0;
 
   // Runs a query on a consistent snapshot. InvalidArgument for a bad bound
   // label or pattern; DataLoss if a chunk it reads is damaged.
-  virtual absl::StatusOr<QueryResult> Execute(const Query& query) const = 0;
+  [[nodiscard]] virtual absl::StatusOr<QueryResult> Execute(const Query& query) const = 0;
 
   // The defined company `id`: NotFound if it was never defined.
-  virtual absl::StatusOr<Company> GetCompany(std::string_view id) const = 0;
+  [[nodiscard]] virtual absl::StatusOr<Company> GetCompany(std::string_view id) const = 0;
 
   // Every defined company, sorted by id.
   virtual std::vector<Company> Companies() const = 0;

@@ -43,15 +43,15 @@ class WriteBatch {
   WriteBatch& operator=(const WriteBatch&) = delete;
 
   // Adds or redefines a company. InvalidArgument for a bad id or calendar.
-  absl::Status PutCompany(const Company& company, uint64_t tag = 0);
+  [[nodiscard]] absl::Status PutCompany(const Company& company, uint64_t tag = 0);
 
   // Adds a fact. InvalidArgument (naming the field) for a bad identifier;
   // nothing is added then.
-  absl::Status PutFact(const Fact& fact, uint64_t tag = 0);
+  [[nodiscard]] absl::Status PutFact(const Fact& fact, uint64_t tag = 0);
 
   // Same as PutFact() without building a Fact: the hot path of bulk loads.
   // An empty scenario means kDefaultScenario.
-  absl::Status Put(std::string_view company, std::string_view metric,
+  [[nodiscard]] absl::Status Put(std::string_view company, std::string_view metric,
                    std::string_view scenario, const Period& period,
                    const Decimal& value, const Unit& unit,
                    std::optional<absl::CivilDay> as_of,

@@ -76,7 +76,7 @@ class ErrorCollector {
   bool empty() const { return found_.empty(); }
 
   // The first error in batch order; the errors themselves into *out.
-  absl::Status Report(size_t max_errors, std::vector<RecordError>* out) {
+  [[nodiscard]] absl::Status Report(size_t max_errors, std::vector<RecordError>* out) {
     std::stable_sort(found_.begin(), found_.end(),
                      [](const RecordError& a, const RecordError& b) { return a.tag < b.tag; });
     absl::Status first = found_.front().status;
