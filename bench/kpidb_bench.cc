@@ -1595,7 +1595,7 @@ void BM_QuarterlyView(benchmark::State& state, System sys, bool yoy) {
 }
 
 // Diagnostic, not a comparison (report.py leaves it out): only the store
-// read ExecuteDerived begins with (lib/query/analytics.cc: DB::Execute of the
+// read ExecuteDerived begins with (lib/analytics: DB::Execute of the
 // whole series, no range, units and as_of), to split kpidb's time between
 // the store and the derivation. Follows the library's read by hand: update
 // it if ExecuteDerived reads differently.
