@@ -77,12 +77,12 @@ struct IngestInput {
 // nothing is written, the returned status says why (InvalidArgument for bad
 // records, NotFound for a missing file...) and report->errors names each bad
 // record.
-absl::Status IngestFiles(DB* db, std::span<const std::string> paths,
-                         const IngestOptions& options, IngestReport* report);
+[[nodiscard]] absl::Status IngestFiles(DB* db, std::span<const std::string> paths,
+                                       const IngestOptions& options, IngestReport* report);
 
 // Same for inputs in memory.
-absl::Status IngestInputs(DB* db, std::span<const IngestInput> inputs,
-                          const IngestOptions& options, IngestReport* report);
+[[nodiscard]] absl::Status IngestInputs(DB* db, std::span<const IngestInput> inputs,
+                                        const IngestOptions& options, IngestReport* report);
 
 }  // namespace kpidb
 
