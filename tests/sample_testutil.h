@@ -23,6 +23,7 @@
 #include "kpidb/ingest.h"
 #include "kpidb/options.h"
 #include "kpidb/query.h"
+#include "lib/util/str_cat.h"
 #include "tests/testutil.h"
 
 namespace kpidb::testing {
@@ -92,13 +93,12 @@ inline std::string DirectoryListing(const std::string& dir) {
     if (stat(e.path().c_str(), &st) != 0) continue;
     const size_t hash =
         e.is_regular_file() ? std::hash<std::string>()(ReadFile(e.path().string())) : 0;
-    lines.push_back(e.path().filename().string() + " " + std::to_string(st.st_size) + " " +
-                    std::to_string(st.st_mtim.tv_sec) + "." +
-                    std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(hash));
+    lines.push_back(kpidb::StrCat(e.path().filename().string(), " ", st.st_size, " ",
+                                  st.st_mtim.tv_sec, ".", st.st_mtim.tv_nsec, " ", hash));
   }
   std::sort(lines.begin(), lines.end());
   std::string out;
-  for (const std::string& l : lines) out += l + "\n";
+  for (const std::string& l : lines) kpidb::StrAppend(&out, l, "\n");
   return out;
 }
 

@@ -76,8 +76,8 @@ class IngestIntoTest : public ::testing::Test {
     std::filesystem::create_directories(scratch_parent_);
   }
 
-  absl::Status IngestInto(const std::string& db_path, const std::vector<std::string>& files,
-                          bool dry_run) {
+  [[nodiscard]] absl::Status IngestInto(const std::string& db_path,
+                                        const std::vector<std::string>& files, bool dry_run) {
     IngestOptions options;
     options.dry_run = dry_run;
     return IngestFilesInto(db_path, files, options, &report_);

@@ -73,8 +73,8 @@ class IngestTest : public ::testing::Test {
     db_ = std::move(*db);
   }
 
-  absl::Status Ingest(std::vector<IngestInput> inputs,
-                      const IngestOptions& options = {}) {
+  [[nodiscard]] absl::Status Ingest(std::vector<IngestInput> inputs,
+                                    const IngestOptions& options = {}) {
     report_ = IngestReport();
     return IngestInputs(db_.get(), inputs, options, &report_);
   }

@@ -134,7 +134,7 @@ TEST(ToolsInProcessTest, DumpBadFormat) {
   EXPECT_THAT(r.err, HasSubstr("xml"));
 }
 
-// lib/tools/tools.h: "0 success, 1 an error in the data or the database,
+// tools/tools.h: "0 success, 1 an error in the data or the database,
 // 2 a usage error".
 TEST(ToolsInProcessTest, UsageErrorsExitWithTwo) {
   ScopedTempDir tmp;
