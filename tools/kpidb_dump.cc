@@ -1,4 +1,4 @@
-// kpidb-dump: see lib/tools/dump_tool.cc.
+// kpidb-dump: see tools/dump_tool.cc.
 #include <iostream>
 
 #include "tools/tools.h"

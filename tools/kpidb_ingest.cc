@@ -1,4 +1,4 @@
-// kpidb-ingest: see lib/tools/ingest_tool.cc.
+// kpidb-ingest: see tools/ingest_tool.cc.
 #include <iostream>
 
 #include "tools/tools.h"

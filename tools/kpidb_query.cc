@@ -1,4 +1,4 @@
-// kpidb-query: see lib/tools/query_tool.cc.
+// kpidb-query: see tools/query_tool.cc.
 #include <iostream>
 
 #include "tools/tools.h"

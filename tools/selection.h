@@ -27,7 +27,7 @@ void AddSelectionOptions(CLI::App& app, Selection* selection);
 
 // The query the flags describe. InvalidArgument ("--as-of: ...") for a bad
 // date or --period with --from/--to; labels are checked when the query runs.
-absl::StatusOr<Query> ToQuery(const Selection& selection);
+[[nodiscard]] absl::StatusOr<Query> ToQuery(const Selection& selection);
 
 }  // namespace kpidb::tools
 

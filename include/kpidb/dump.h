@@ -33,7 +33,7 @@ namespace kpidb {
 enum class DumpFormat { kCsv, kJsonl, kTable };
 
 // "csv", "jsonl" or "table"; InvalidArgument otherwise.
-absl::StatusOr<DumpFormat> ParseDumpFormat(std::string_view name);
+[[nodiscard]] absl::StatusOr<DumpFormat> ParseDumpFormat(std::string_view name);
 
 // Writes the rows of `result` (which must have units, as_of and sources).
 void WriteFacts(const QueryResult& result, DumpFormat format, std::ostream& out);

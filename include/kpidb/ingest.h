@@ -77,12 +77,32 @@ struct IngestInput {
 // nothing is written, the returned status says why (InvalidArgument for bad
 // records, NotFound for a missing file...) and report->errors names each bad
 // record.
-absl::Status IngestFiles(DB* db, std::span<const std::string> paths,
-                         const IngestOptions& options, IngestReport* report);
+[[nodiscard]] absl::Status IngestFiles(DB* db, std::span<const std::string> paths,
+                                       const IngestOptions& options, IngestReport* report);
 
 // Same for inputs in memory.
-absl::Status IngestInputs(DB* db, std::span<const IngestInput> inputs,
-                          const IngestOptions& options, IngestReport* report);
+[[nodiscard]] absl::Status IngestInputs(DB* db, std::span<const IngestInput> inputs,
+                                        const IngestOptions& options, IngestReport* report);
+
+// IngestFiles into the database in directory `db_path`, which is opened for
+// the call and created if missing. With options.dry_run nothing on disk
+// changes, and the report is the one a real run would give: an existing
+// database is opened read-only (no writer lock, so a dry run works while
+// another process writes), and when there is none the files are validated
+// against an empty scratch database in a temporary directory, removed
+// before returning.
+//
+// Errors: those of DB::Open (FailedPrecondition when another handle, in this
+// process or another, writes the database), Unavailable when a dry run
+// cannot make its scratch directory, then those of IngestFiles. *report is
+// reset first, so it holds no errors when the database did not open.
+//
+// Thread-safety: opens and closes its own handle; a call that writes fails
+// as above while any writer handle on `db_path` is open.
+[[nodiscard]] absl::Status IngestFilesInto(std::string_view db_path,
+                                           std::span<const std::string> paths,
+                                           const IngestOptions& options,
+                                           IngestReport* report);
 
 }  // namespace kpidb
 

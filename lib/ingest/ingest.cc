@@ -1,23 +1,18 @@
 #include "kpidb/ingest.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <iostream>
-#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
-#include "lib/util/str_cat.h"
 #include "lib/csv/csv_reader.h"
 #include "lib/csv/utf8.h"
+#include "lib/ingest/input_file.h"
 #include "lib/util/status_macros.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb {
 namespace {
@@ -43,6 +38,10 @@ constexpr size_t kFactRequired = 4;  // the first four
 constexpr std::string_view kCompanyColumns[] = {
     "company", "name", "fiscal_year_end", "fy_naming", "currency"};
 
+// Positions in kFactColumns and kCompanyColumns, and so in Layout::col.
+enum FactColumn { kCompany, kMetric, kPeriod, kValue, kUnit, kScenario, kAsOf, kSource };
+enum CompanyColumn { kCompanyId, kCompanyName, kFiscalYearEnd, kFyNaming, kCurrency };
+
 // Column positions of one file: index into the record for each known column,
 // or -1 when absent.
 struct Layout {
@@ -51,12 +50,121 @@ struct Layout {
   size_t width = 0;
 };
 
+// An input whose header has been read, so its reader is at the first
+// record. No layout when the header was unusable (and reported).
+struct HeadedInput {
+  std::unique_ptr<csv::Reader> reader;
+  std::optional<Layout> layout;
+};
+
+std::string_view Field(const csv::Record& rec, const Layout& layout, int column) {
+  return rec.fields[layout.col[column]];
+}
+
+// Empty when the file has no such column.
+std::string_view OptionalField(const csv::Record& rec, const Layout& layout, int column) {
+  const int c = layout.col[column];
+  return c >= 0 ? rec.fields[c] : std::string_view();
+}
+
+bool AllValidUtf8(const std::vector<std::string_view>& fields) {
+  return std::all_of(fields.begin(), fields.end(),
+                     [](std::string_view f) { return csv::IsValidUtf8(f); });
+}
+
+// Columns by name, in any order: a column only companies files have makes
+// the file a companies file.
+bool IsCompaniesHeader(const csv::Record& header) {
+  for (std::string_view f : header.fields) {
+    if (f == "name" || f == "fiscal_year_end" || f == "fy_naming" || f == "currency") {
+      return true;
+    }
+  }
+  return false;
+}
+
+template <typename... Parts>
+void AddProblem(std::string* problems, const Parts&... parts) {
+  kpidb::StrAppend(problems, problems->empty() ? "" : "; ", parts...);
+}
+
+// The positions of the columns of `header`; unknown, duplicate and missing
+// required columns are added to `problems`.
+Layout MapColumns(const csv::Record& header, std::string* problems) {
+  Layout layout;
+  layout.width = header.fields.size();
+  const bool is_companies = IsCompaniesHeader(header);
+  layout.kind = is_companies ? FileKind::kCompanies : FileKind::kFacts;
+  std::span<const std::string_view> known =
+      is_companies ? std::span<const std::string_view>(kCompanyColumns)
+                   : std::span<const std::string_view>(kFactColumns);
+  const size_t required = is_companies ? known.size() : kFactRequired;
+  for (size_t i = 0; i < header.fields.size(); ++i) {
+    std::string_view f = header.fields[i];
+    const size_t k = static_cast<size_t>(std::find(known.begin(), known.end(), f) - known.begin());
+    if (k == known.size()) {
+      AddProblem(problems, "unknown column '", f, "'");
+    } else if (layout.col[k] != -1) {
+      AddProblem(problems, "duplicate column '", f, "'");
+    } else {
+      layout.col[k] = static_cast<int>(i);
+    }
+  }
+  for (size_t k = 0; k < required; ++k) {
+    if (layout.col[k] == -1) AddProblem(problems, "missing required column '", known[k], "'");
+  }
+  return layout;
+}
+
+// Said after a bad header, so that the fix is in the message.
+std::string_view ColumnsHint(FileKind kind) {
+  return kind == FileKind::kCompanies
+             ? " (a companies file has the columns "
+               "company,name,fiscal_year_end,fy_naming,currency)"
+             : " (a facts file has the columns company,metric,period,value and "
+               "optionally unit,scenario,as_of,source)";
+}
+
+[[nodiscard]] absl::StatusOr<int> ParseFiscalYearEnd(std::string_view text) {
+  int month = 0;
+  if (!absl::SimpleAtoi(ToAbsl(text), &month) || month < 1 || month > 12) {
+    return absl::InvalidArgumentError(kpidb::StrCat(
+        "bad fiscal_year_end '", text, "': expected the month the fiscal year ends, 1-12"));
+  }
+  return month;
+}
+
+// Sizing the batch once matters: a facts file has about one record per line,
+// and growing a vector of millions of rows copies and faults in pages again
+// and again. Lines are counted in the first MiB of each input and
+// extrapolated (counting them all would cost another pass over the data).
+size_t EstimateRecords(std::span<const Source> inputs) {
+  size_t lines = 0;
+  for (const Source& in : inputs) {
+    const size_t sample = std::min<size_t>(in.data.size(), 1 << 20);
+    const size_t in_sample = static_cast<size_t>(
+        std::count(in.data.begin(), in.data.begin() + sample, '\n'));
+    lines += sample == 0 ? 0 : in_sample * (in.data.size() / sample) * 11 / 10 + 1;
+  }
+  return lines;
+}
+
+// The status of a call that wrote nothing because of `count` bad records
+// (`at_least` when the count stopped at max_errors).
+[[nodiscard]] absl::Status NothingWrittenError(absl::StatusCode code, size_t count,
+                                               bool at_least) {
+  return absl::Status(code, kpidb::StrCat(at_least ? "at least " : "", count, " bad record",
+                                          count == 1 ? "" : "s", "; nothing was written"));
+}
+
+// One call's work: reads every input into one WriteBatch, collecting an
+// error per bad record, and writes the batch only when there is none.
 class Ingester {
  public:
   Ingester(DB* db, const IngestOptions& options, IngestReport* report)
       : db_(db), options_(options), report_(report) {}
 
-  absl::Status Run(std::span<const Source> inputs);
+  [[nodiscard]] absl::Status Run(std::span<const Source> inputs);
 
  private:
   void Error(size_t input, int64_t line, std::string_view message) {
@@ -66,21 +174,31 @@ class Ingester {
           kpidb::StrCat(inputs_[input].name, ":", line, ": error: ", message));
     }
   }
-  bool TooManyErrors() const {
-    return report_->error_count >= options_.max_errors;
-  }
-  absl::StatusOr<Layout> ReadHeader(size_t input, const csv::Record& header);
-  void LoadCompanies(size_t input, csv::Reader* reader, const Layout& layout);
-  void LoadFacts(size_t input, csv::Reader* reader, const Layout& layout);
-  const FiscalCalendar& CalendarFor(std::string_view company);
-  absl::StatusOr<Unit> UnitFor(std::string_view text);
-  void Progress(size_t input, const csv::Record& record);
+  bool TooManyErrors() const { return report_->error_count >= options_.max_errors; }
   std::string TagName(uint64_t tag) const {
     const size_t input = tag >> kLineBits;
     const uint64_t line = tag & ((uint64_t{1} << kLineBits) - 1);
-    return kpidb::StrCat(input < inputs_.size() ? inputs_[input].name : "?", ":",
-                        line);
+    return kpidb::StrCat(input < inputs_.size() ? inputs_[input].name : "?", ":", line);
   }
+
+  std::vector<HeadedInput> ReadHeaders();
+  std::optional<Layout> ReadLayout(size_t input, csv::Reader* reader);
+  [[nodiscard]] absl::StatusOr<Layout> ReadHeader(size_t input, const csv::Record& header);
+  void LoadRecords(std::span<const HeadedInput> headed);
+  void LoadInput(size_t input, csv::Reader* reader, const Layout& layout);
+  bool NextRecord(size_t input, csv::Reader* reader, const Layout& layout, size_t* read,
+                  csv::Record* rec);
+  [[nodiscard]] absl::Status PutCompany(const csv::Record& rec, const Layout& layout,
+                                        uint64_t tag);
+  [[nodiscard]] absl::Status PutFact(const csv::Record& rec, const Layout& layout,
+                                     uint64_t tag);
+  [[nodiscard]] absl::StatusOr<std::optional<absl::CivilDay>> AsOf(const csv::Record& rec,
+                                                                   const Layout& layout) const;
+  const FiscalCalendar& CalendarFor(std::string_view company);
+  [[nodiscard]] absl::StatusOr<Unit> UnitFor(std::string_view text);
+  void Progress(size_t input, const csv::Record& record);
+  [[nodiscard]] absl::Status Write();
+  void ReportRecordErrors(std::span<const RecordError> errors);
 
   DB* db_;
   const IngestOptions& options_;
@@ -102,55 +220,155 @@ class Ingester {
   size_t bytes_before_input_ = 0;
 };
 
-absl::StatusOr<Layout> Ingester::ReadHeader(size_t input,
-                                            const csv::Record& header) {
-  Layout layout;
-  layout.width = header.fields.size();
-  bool is_companies = false;
-  for (std::string_view f : header.fields) {
-    if (f == "name" || f == "fiscal_year_end" || f == "fy_naming" ||
-        f == "currency") {
-      is_companies = true;
-    }
+absl::Status Ingester::Run(std::span<const Source> inputs) {
+  inputs_ = inputs;
+  report_->files = inputs.size();
+  for (const Source& in : inputs) total_bytes_ += in.data.size();
+  batch_.Reserve(EstimateRecords(inputs));
+  // Validate UTF-8 once per input; records are checked one by one (to name
+  // the bad lines) only in an input that fails.
+  for (const Source& in : inputs) utf8_valid_.push_back(csv::IsValidUtf8(in.data));
+  const std::vector<HeadedInput> headed = ReadHeaders();
+  LoadRecords(headed);
+  if (report_->error_count > 0) {
+    return NothingWrittenError(absl::StatusCode::kInvalidArgument, report_->error_count,
+                               report_->error_count >= options_.max_errors);
   }
-  layout.kind = is_companies ? FileKind::kCompanies : FileKind::kFacts;
-  std::span<const std::string_view> known =
-      is_companies ? std::span<const std::string_view>(kCompanyColumns)
-                   : std::span<const std::string_view>(kFactColumns);
-  const size_t required = is_companies ? known.size() : kFactRequired;
+  return Write();
+}
+
+// Every header first: the records are read in two passes by kind.
+std::vector<HeadedInput> Ingester::ReadHeaders() {
+  std::vector<HeadedInput> headed(inputs_.size());
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    headed[i].reader = std::make_unique<csv::Reader>(inputs_[i].data);
+    headed[i].layout = ReadLayout(i, headed[i].reader.get());
+  }
+  return headed;
+}
+
+std::optional<Layout> Ingester::ReadLayout(size_t input, csv::Reader* reader) {
+  csv::Record header;
+  absl::StatusOr<bool> got = reader->Next(&header);
+  if (!got.ok()) {
+    Error(input, header.line, ToStd(got.status().message()));
+    return std::nullopt;
+  }
+  if (!*got) {
+    Error(input, 1, "empty file: expected a header line");
+    return std::nullopt;
+  }
+  if (!AllValidUtf8(header.fields)) {
+    Error(input, header.line, "invalid UTF-8");
+    return std::nullopt;
+  }
+  absl::StatusOr<Layout> layout = ReadHeader(input, header);
+  if (!layout.ok()) return std::nullopt;
+  return *layout;
+}
+
+absl::StatusOr<Layout> Ingester::ReadHeader(size_t input, const csv::Record& header) {
   std::string problems;
-  for (size_t i = 0; i < header.fields.size(); ++i) {
-    std::string_view f = header.fields[i];
-    size_t k = 0;
-    while (k < known.size() && known[k] != f) ++k;
-    if (k == known.size()) {
-      kpidb::StrAppend(&problems, problems.empty() ? "" : "; ", "unknown column '",
-                      f, "'");
-    } else if (layout.col[k] != -1) {
-      kpidb::StrAppend(&problems, problems.empty() ? "" : "; ",
-                      "duplicate column '", f, "'");
-    } else {
-      layout.col[k] = static_cast<int>(i);
+  const Layout layout = MapColumns(header, &problems);
+  if (problems.empty()) return layout;
+  kpidb::StrAppend(&problems, ColumnsHint(layout.kind));
+  Error(input, header.line, problems);
+  return absl::InvalidArgumentError(problems);
+}
+
+// Companies files go before facts files, so that fact labels such as
+// "FY2013" resolve through calendars defined in the same call.
+void Ingester::LoadRecords(std::span<const HeadedInput> headed) {
+  for (FileKind pass : {FileKind::kCompanies, FileKind::kFacts}) {
+    for (size_t i = 0; i < headed.size() && !TooManyErrors(); ++i) {
+      if (!headed[i].layout.has_value() || headed[i].layout->kind != pass) continue;
+      LoadInput(i, headed[i].reader.get(), *headed[i].layout);
+      // Progress counts bytes in the order inputs are processed.
+      bytes_before_input_ += inputs_[i].data.size();
     }
   }
-  for (size_t k = 0; k < required; ++k) {
-    if (layout.col[k] == -1) {
-      kpidb::StrAppend(&problems, problems.empty() ? "" : "; ",
-                      "missing required column '", known[k], "'");
+}
+
+void Ingester::LoadInput(size_t input, csv::Reader* reader, const Layout& layout) {
+  const bool companies = layout.kind == FileKind::kCompanies;
+  size_t* read = companies ? &report_->companies_read : &report_->facts_read;
+  csv::Record rec;
+  while (NextRecord(input, reader, layout, read, &rec)) {
+    const uint64_t tag = MakeTag(input, rec.line);
+    const absl::Status s = companies ? PutCompany(rec, layout, tag) : PutFact(rec, layout, tag);
+    if (!s.ok()) Error(input, rec.line, ToStd(s.message()));
+  }
+}
+
+// Reads records into `*rec` until one is well-formed (it parses, has a field
+// per column and is UTF-8), counting each in `*read` and reporting the bad
+// ones. False at the end of the input or when there are too many errors.
+bool Ingester::NextRecord(size_t input, csv::Reader* reader, const Layout& layout,
+                          size_t* read, csv::Record* rec) {
+  while (!TooManyErrors()) {
+    absl::StatusOr<bool> next = reader->Next(rec);
+    if (!next.ok()) {
+      Error(input, rec->line, ToStd(next.status().message()));
+      continue;
     }
+    if (!*next) return false;
+    Progress(input, *rec);
+    ++*read;
+    if (rec->fields.size() != layout.width) {
+      Error(input, rec->line,
+            kpidb::StrCat("expected ", layout.width, " fields, found ", rec->fields.size()));
+      continue;
+    }
+    if (!utf8_valid_[input] && !AllValidUtf8(rec->fields)) {
+      Error(input, rec->line, "invalid UTF-8");
+      continue;
+    }
+    return true;
   }
-  if (!problems.empty()) {
-    kpidb::StrAppend(&problems, is_companies
-                                   ? " (a companies file has the columns "
-                                     "company,name,fiscal_year_end,fy_naming,"
-                                     "currency)"
-                                   : " (a facts file has the columns company,"
-                                     "metric,period,value and optionally unit,"
-                                     "scenario,as_of,source)");
-    Error(input, header.line, problems);
-    return absl::InvalidArgumentError(problems);
+  return false;
+}
+
+absl::Status Ingester::PutCompany(const csv::Record& rec, const Layout& layout, uint64_t tag) {
+  Company c;
+  c.id = std::string(Field(rec, layout, kCompanyId));
+  c.name = std::string(Field(rec, layout, kCompanyName));
+  KPIDB_ASSIGN_OR_RETURN(c.calendar.fiscal_year_end_month,
+                         ParseFiscalYearEnd(Field(rec, layout, kFiscalYearEnd)));
+  KPIDB_ASSIGN_OR_RETURN(c.calendar.naming,
+                         ParseFiscalYearNaming(Field(rec, layout, kFyNaming)));
+  c.currency = std::string(Field(rec, layout, kCurrency));
+  KPIDB_RETURN_IF_ERROR(batch_.PutCompany(c, tag));
+  // Facts of this call resolve their labels through the new calendar.
+  calendars_[c.id] = c.calendar;
+  last_calendar_ = nullptr;
+  return absl::OkStatus();
+}
+
+absl::Status Ingester::PutFact(const csv::Record& rec, const Layout& layout, uint64_t tag) {
+  const std::string_view company = Field(rec, layout, kCompany);
+  if (company.empty()) return absl::InvalidArgumentError("empty company");
+  KPIDB_ASSIGN_OR_RETURN(const Period period,
+                         Period::Parse(Field(rec, layout, kPeriod), CalendarFor(company)));
+  KPIDB_ASSIGN_OR_RETURN(const Decimal value, Decimal::Parse(Field(rec, layout, kValue)));
+  Unit unit;
+  if (layout.col[kUnit] >= 0) {
+    KPIDB_ASSIGN_OR_RETURN(unit, UnitFor(Field(rec, layout, kUnit)));
   }
-  return layout;
+  KPIDB_ASSIGN_OR_RETURN(const std::optional<absl::CivilDay> as_of, AsOf(rec, layout));
+  return batch_.Put(company, Field(rec, layout, kMetric), OptionalField(rec, layout, kScenario),
+                    period, value, unit, as_of, OptionalField(rec, layout, kSource), tag);
+}
+
+// The default as_of stands in for an empty or absent field.
+absl::StatusOr<std::optional<absl::CivilDay>> Ingester::AsOf(const csv::Record& rec,
+                                                             const Layout& layout) const {
+  const std::string_view text = OptionalField(rec, layout, kAsOf);
+  if (text.empty()) return options_.default_as_of;
+  absl::StatusOr<absl::CivilDay> d = ParseDate(text);
+  if (!d.ok()) {
+    return absl::InvalidArgumentError(kpidb::StrCat("bad as_of: ", d.status().message()));
+  }
+  return std::optional<absl::CivilDay>(*d);
 }
 
 const FiscalCalendar& Ingester::CalendarFor(std::string_view company) {
@@ -199,202 +417,9 @@ void Ingester::Progress(size_t input, const csv::Record& record) {
   }
 }
 
-void Ingester::LoadCompanies(size_t input, csv::Reader* reader,
-                             const Layout& layout) {
-  csv::Record rec;
-  while (!TooManyErrors()) {
-    absl::StatusOr<bool> next = reader->Next(&rec);
-    if (!next.ok()) {
-      Error(input, rec.line, ToStd(next.status().message()));
-      continue;
-    }
-    if (!*next) break;
-    Progress(input, rec);
-    ++report_->companies_read;
-    if (rec.fields.size() != layout.width) {
-      Error(input, rec.line,
-            kpidb::StrCat("expected ", layout.width, " fields, found ",
-                         rec.fields.size()));
-      continue;
-    }
-    bool utf8 = true;
-    if (!utf8_valid_[input]) {
-      for (std::string_view f : rec.fields) utf8 = utf8 && csv::IsValidUtf8(f);
-    }
-    if (!utf8) {
-      Error(input, rec.line, "invalid UTF-8");
-      continue;
-    }
-    auto field = [&](int k) { return rec.fields[layout.col[k]]; };
-    Company c;
-    c.id = std::string(field(0));
-    c.name = std::string(field(1));
-    int month = 0;
-    if (!absl::SimpleAtoi(ToAbsl(field(2)), &month) || month < 1 || month > 12) {
-      Error(input, rec.line,
-            kpidb::StrCat("bad fiscal_year_end '", field(2),
-                         "': expected the month the fiscal year ends, 1-12"));
-      continue;
-    }
-    c.calendar.fiscal_year_end_month = month;
-    absl::StatusOr<FiscalYearNaming> naming = ParseFiscalYearNaming(field(3));
-    if (!naming.ok()) {
-      Error(input, rec.line, ToStd(naming.status().message()));
-      continue;
-    }
-    c.calendar.naming = *naming;
-    c.currency = std::string(field(4));
-    if (absl::Status s = batch_.PutCompany(c, MakeTag(input, rec.line)); !s.ok()) {
-      Error(input, rec.line, ToStd(s.message()));
-      continue;
-    }
-    calendars_[c.id] = c.calendar;
-    last_calendar_ = nullptr;
-  }
-}
-
-void Ingester::LoadFacts(size_t input, csv::Reader* reader,
-                         const Layout& layout) {
-  csv::Record rec;
-  const int c_unit = layout.col[4], c_scenario = layout.col[5],
-            c_as_of = layout.col[6], c_source = layout.col[7];
-  while (!TooManyErrors()) {
-    absl::StatusOr<bool> next = reader->Next(&rec);
-    if (!next.ok()) {
-      Error(input, rec.line, ToStd(next.status().message()));
-      continue;
-    }
-    if (!*next) break;
-    Progress(input, rec);
-    ++report_->facts_read;
-    if (rec.fields.size() != layout.width) {
-      Error(input, rec.line,
-            kpidb::StrCat("expected ", layout.width, " fields, found ",
-                         rec.fields.size()));
-      continue;
-    }
-    bool utf8 = true;
-    if (!utf8_valid_[input]) {
-      for (std::string_view f : rec.fields) utf8 = utf8 && csv::IsValidUtf8(f);
-    }
-    if (!utf8) {
-      Error(input, rec.line, "invalid UTF-8");
-      continue;
-    }
-    const std::string_view company = rec.fields[layout.col[0]];
-    const std::string_view metric = rec.fields[layout.col[1]];
-    const std::string_view period_text = rec.fields[layout.col[2]];
-    const std::string_view value_text = rec.fields[layout.col[3]];
-    if (company.empty()) {
-      Error(input, rec.line, "empty company");
-      continue;
-    }
-    absl::StatusOr<Period> period = Period::Parse(period_text, CalendarFor(company));
-    if (!period.ok()) {
-      Error(input, rec.line, ToStd(period.status().message()));
-      continue;
-    }
-    absl::StatusOr<Decimal> value = Decimal::Parse(value_text);
-    if (!value.ok()) {
-      Error(input, rec.line, ToStd(value.status().message()));
-      continue;
-    }
-    Unit unit;
-    if (c_unit >= 0) {
-      absl::StatusOr<Unit> u = UnitFor(rec.fields[c_unit]);
-      if (!u.ok()) {
-        Error(input, rec.line, ToStd(u.status().message()));
-        continue;
-      }
-      unit = *u;
-    }
-    const std::string_view scenario =
-        c_scenario >= 0 ? rec.fields[c_scenario] : std::string_view();
-    std::optional<absl::CivilDay> as_of = options_.default_as_of;
-    if (c_as_of >= 0 && !rec.fields[c_as_of].empty()) {
-      absl::StatusOr<absl::CivilDay> d = ParseDate(rec.fields[c_as_of]);
-      if (!d.ok()) {
-        Error(input, rec.line, kpidb::StrCat("bad as_of: ", ToStd(d.status().message())));
-        continue;
-      }
-      as_of = *d;
-    }
-    const std::string_view source =
-        c_source >= 0 ? rec.fields[c_source] : std::string_view();
-    absl::Status s = batch_.Put(company, metric, scenario, *period, *value, unit,
-                                as_of, source, MakeTag(input, rec.line));
-    if (!s.ok()) Error(input, rec.line, ToStd(s.message()));
-  }
-}
-
-absl::Status Ingester::Run(std::span<const Source> inputs) {
-  inputs_ = inputs;
-  report_->files = inputs.size();
-  for (const Source& in : inputs) total_bytes_ += in.data.size();
-  // Size the batch once: a facts file has about one record per line, and
-  // growing a vector of millions of rows copies and faults in pages again
-  // and again.
-  // Lines are counted in the first MiB of each input and extrapolated
-  // (counting them all would cost another pass over the data).
-  size_t lines = 0;
-  for (const Source& in : inputs) {
-    const size_t sample = std::min<size_t>(in.data.size(), 1 << 20);
-    const size_t in_sample = static_cast<size_t>(
-        std::count(in.data.begin(), in.data.begin() + sample, '\n'));
-    lines += sample == 0 ? 0 : in_sample * (in.data.size() / sample) * 11 / 10 + 1;
-  }
-  batch_.Reserve(lines);
-  // Validate UTF-8 once per input; records are checked one by one (to name
-  // the bad lines) only in an input that fails.
-  utf8_valid_.resize(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    utf8_valid_[i] = csv::IsValidUtf8(inputs[i].data);
-  }
-  // Headers first: companies files go before facts files.
-  std::vector<std::unique_ptr<csv::Reader>> readers;
-  std::vector<Layout> layouts(inputs.size());
-  std::vector<bool> usable(inputs.size(), false);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    readers.push_back(std::make_unique<csv::Reader>(inputs[i].data));
-    csv::Record header;
-    absl::StatusOr<bool> got = readers[i]->Next(&header);
-    if (!got.ok()) {
-      Error(i, header.line, ToStd(got.status().message()));
-      continue;
-    }
-    if (!*got) {
-      Error(i, 1, "empty file: expected a header line");
-      continue;
-    }
-    bool utf8 = true;
-    for (std::string_view f : header.fields) utf8 = utf8 && csv::IsValidUtf8(f);
-    if (!utf8) {
-      Error(i, header.line, "invalid UTF-8");
-      continue;
-    }
-    absl::StatusOr<Layout> layout = ReadHeader(i, header);
-    if (!layout.ok()) continue;
-    layouts[i] = *layout;
-    usable[i] = true;
-  }
-  for (FileKind pass : {FileKind::kCompanies, FileKind::kFacts}) {
-    for (size_t i = 0; i < inputs.size() && !TooManyErrors(); ++i) {
-      if (!usable[i] || layouts[i].kind != pass) continue;
-      if (pass == FileKind::kCompanies) {
-        LoadCompanies(i, readers[i].get(), layouts[i]);
-      } else {
-        LoadFacts(i, readers[i].get(), layouts[i]);
-      }
-      // Progress counts bytes in the order inputs are processed.
-      bytes_before_input_ += inputs[i].data.size();
-    }
-  }
-  if (report_->error_count > 0) {
-    return absl::InvalidArgumentError(kpidb::StrCat(
-        report_->error_count >= options_.max_errors ? "at least " : "",
-        report_->error_count, " bad record",
-        report_->error_count == 1 ? "" : "s", "; nothing was written"));
-  }
+// Conflicts with stored data (or inside the batch) are found only by the
+// write, and are bad records like any other.
+absl::Status Ingester::Write() {
   WriteOptions wo;
   wo.replace = options_.replace;
   wo.dry_run = options_.dry_run;
@@ -406,90 +431,23 @@ absl::Status Ingester::Run(std::span<const Source> inputs) {
     if (errors.empty()) return summary.status();
     const bool truncated = errors.size() > options_.max_errors;
     if (truncated) errors.resize(options_.max_errors);
-    for (const RecordError& e : errors) {
-      ++report_->error_count;
-      std::string msg = kpidb::StrCat(TagName(e.tag), ": error: ", e.status.message());
-      if (e.other_tag.has_value()) {
-        kpidb::StrAppend(&msg, " (see ", TagName(*e.other_tag), ")");
-      }
-      report_->errors.push_back(std::move(msg));
-    }
-    return absl::Status(summary.status().code(),
-                        kpidb::StrCat(truncated ? "at least " : "",
-                                      errors.size(), " bad record",
-                                     errors.size() == 1 ? "" : "s",
-                                     "; nothing was written"));
+    ReportRecordErrors(errors);
+    return NothingWrittenError(summary.status().code(), errors.size(), truncated);
   }
   report_->summary = *summary;
   return absl::OkStatus();
 }
 
-// A file mapped into memory (read-only, private), or standard input read
-// into a string. Mapping avoids copying inputs of hundreds of megabytes.
-class InputFile {
- public:
-  InputFile() = default;
-  InputFile(const InputFile&) = delete;
-  InputFile& operator=(const InputFile&) = delete;
-  ~InputFile() {
-    if (map_ != nullptr) munmap(map_, size_);
+void Ingester::ReportRecordErrors(std::span<const RecordError> errors) {
+  for (const RecordError& e : errors) {
+    ++report_->error_count;
+    std::string msg = kpidb::StrCat(TagName(e.tag), ": error: ", e.status.message());
+    if (e.other_tag.has_value()) {
+      kpidb::StrAppend(&msg, " (see ", TagName(*e.other_tag), ")");
+    }
+    report_->errors.push_back(std::move(msg));
   }
-
-  absl::Status Open(const std::string& path) {
-    if (path == "-") {
-      data_.assign(std::istreambuf_iterator<char>(std::cin),
-                   std::istreambuf_iterator<char>());
-      if (std::cin.bad()) return absl::UnavailableError("cannot read standard input");
-      view_ = data_;
-      return absl::OkStatus();
-    }
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Errno(path, "cannot open");
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-      absl::Status s = Errno(path, "cannot stat");
-      ::close(fd);
-      return s;
-    }
-    if (S_ISDIR(st.st_mode)) {
-      ::close(fd);
-      return absl::InvalidArgumentError(kpidb::StrCat(path, ": is a directory"));
-    }
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-      size_ = static_cast<size_t>(st.st_size);
-      void* m = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-      if (m != MAP_FAILED) {
-        ::close(fd);
-        map_ = m;
-        view_ = std::string_view(static_cast<const char*>(m), size_);
-        return absl::OkStatus();
-      }
-      size_ = 0;
-    }
-    // Pipes, devices, empty files, or a failed mmap: read.
-    char buf[1 << 16];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof(buf))) > 0) data_.append(buf, static_cast<size_t>(n));
-    absl::Status s = n < 0 ? Errno(path, "read error") : absl::OkStatus();
-    ::close(fd);
-    view_ = data_;
-    return s;
-  }
-
-  std::string_view view() const { return view_; }
-
- private:
-  static absl::Status Errno(const std::string& path, std::string_view what) {
-    const int err = errno;
-    std::string msg = kpidb::StrCat(path, ": ", what, ": ", std::strerror(err));
-    return err == ENOENT ? absl::NotFoundError(msg) : absl::UnavailableError(msg);
-  }
-
-  void* map_ = nullptr;
-  size_t size_ = 0;
-  std::string data_;
-  std::string_view view_;
-};
+}
 
 }  // namespace
 
@@ -504,10 +462,10 @@ absl::Status IngestInputs(DB* db, std::span<const IngestInput> inputs,
 
 absl::Status IngestFiles(DB* db, std::span<const std::string> paths,
                          const IngestOptions& options, IngestReport* report) {
-  std::vector<std::unique_ptr<InputFile>> files;
+  std::vector<std::unique_ptr<ingest::InputFile>> files;
   std::vector<Source> sources;
   for (const std::string& p : paths) {
-    files.push_back(std::make_unique<InputFile>());
+    files.push_back(std::make_unique<ingest::InputFile>());
     KPIDB_RETURN_IF_ERROR(files.back()->Open(p));
     sources.push_back(Source{p == "-" ? "<stdin>" : p, files.back()->view()});
   }

@@ -17,12 +17,14 @@
 #include "kpidb/dump.h"
 #include "kpidb/options.h"
 #include "kpidb/query.h"
+#include "tests/sample_testutil.h"
 #include "tests/testutil.h"
 
 namespace kpidb {
 namespace {
 
 using ::kpidb::testing::IsOk;
+using ::kpidb::testing::SamplePath;
 using ::kpidb::testing::ScopedTempDir;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
@@ -43,10 +45,6 @@ std::string ReadFileOrDie(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-std::string SamplePath(const std::string& name) {
-  return std::string(KPIDB_SOURCE_DIR) + "/data/sample/" + name;
 }
 
 IngestInput SampleInput(const std::string& name) {
@@ -75,8 +73,8 @@ class IngestTest : public ::testing::Test {
     db_ = std::move(*db);
   }
 
-  absl::Status Ingest(std::vector<IngestInput> inputs,
-                      const IngestOptions& options = {}) {
+  [[nodiscard]] absl::Status Ingest(std::vector<IngestInput> inputs,
+                                    const IngestOptions& options = {}) {
     report_ = IngestReport();
     return IngestInputs(db_.get(), inputs, options, &report_);
   }
@@ -88,16 +86,7 @@ class IngestTest : public ::testing::Test {
   }
 
   // Every fact (all versions) and every company, as CSV.
-  std::string Snapshot() {
-    Query q;
-    q.all_versions = true;
-    absl::StatusOr<QueryResult> r = db_->Execute(q);
-    EXPECT_THAT(r, IsOk());
-    std::ostringstream out;
-    if (r.ok()) WriteFacts(*r, DumpFormat::kCsv, out);
-    WriteCompanies(db_->Companies(), DumpFormat::kCsv, out);
-    return out.str();
-  }
+  std::string Snapshot() { return ::kpidb::testing::Snapshot(*db_); }
 
   std::vector<Row> Rows(Query q) {
     std::vector<Row> rows;

@@ -10,15 +10,16 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "kpidb/db.h"
-#include "kpidb/ingest.h"
-#include "tools/tools.h"
 #include "tests/testutil.h"
+#include "tests/tools/tool_test_util.h"
+#include "tools/tools.h"
 
 namespace kpidb::tools {
 namespace {
 
-using ::kpidb::testing::IsOk;
+using ::kpidb::testing::LoadSample;
+using ::kpidb::testing::RunInProcess;
+using ::kpidb::testing::RunResult;
 using ::kpidb::testing::ScopedTempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -27,25 +28,12 @@ class QueryToolTest : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = dir_.Sub("db");
-    absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(Options(), db_);
-    ASSERT_THAT(db, IsOk());
-    const std::string sample = std::string(KPIDB_SOURCE_DIR) + "/data/sample/";
-    std::vector<std::string> files = {sample + "companies.csv", sample + "iij-fy2013-1q3q.csv"};
-    IngestReport report;
-    ASSERT_THAT(IngestFiles(db->get(), files, IngestOptions(), &report), IsOk());
+    ASSERT_NO_FATAL_FAILURE(LoadSample(db_));
   }
 
-  struct Result {
-    int code;
-    std::string out, err;
-  };
-  Result Run(std::vector<std::string> args) {
+  RunResult Run(std::vector<std::string> args) {
     args.insert(args.begin(), "kpidb-query");
-    std::vector<const char*> argv;
-    for (const std::string& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int code = RunQuery(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
+    return RunInProcess(&RunQuery, args);
   }
 
   ScopedTempDir dir_;
@@ -53,8 +41,8 @@ class QueryToolTest : public ::testing::Test {
 };
 
 TEST_F(QueryToolTest, HelpDocumentsEveryFlagWithExamples) {
-  Result r = Run({"--help"});
-  EXPECT_EQ(r.code, 0);
+  RunResult r = Run({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
   for (const char* flag : {"--company", "--metric", "--scenario", "--from", "--to", "--period",
                            "--as-of", "--quarters", "--years", "--derive", "--ttm", "--change",
                            "--percent-digits", "--unit", "--decimals", "--top", "--bottom",
@@ -62,7 +50,7 @@ TEST_F(QueryToolTest, HelpDocumentsEveryFlagWithExamples) {
                            "--screen", "--calendar-window", "Examples"}) {
     EXPECT_THAT(r.out, HasSubstr(flag)) << flag;
   }
-  EXPECT_EQ(Run({"--version"}).code, 0);
+  EXPECT_EQ(Run({"--version"}).exit_code, 0);
 }
 
 TEST_F(QueryToolTest, ArgumentErrorsExitTwoWithAMessage) {
@@ -80,21 +68,21 @@ TEST_F(QueryToolTest, ArgumentErrorsExitTwoWithAMessage) {
                                              {db_, "--screen", "percent", "--above", "1"},
                                              {db_, "--calendar-window", "2013-12-31"},
                                              {db_, "--no-such-flag"}}) {
-    Result r = Run(args);
-    EXPECT_EQ(r.code, 2) << ::testing::PrintToString(args) << r.err;
+    RunResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 2) << ::testing::PrintToString(args) << r.err;
     EXPECT_FALSE(r.err.empty()) << ::testing::PrintToString(args);
   }
-  Result missing = Run({dir_.Sub("nothing-here")});
-  EXPECT_EQ(missing.code, 1);
+  RunResult missing = Run({dir_.Sub("nothing-here")});
+  EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("no kpidb database"));
 }
 
 // The issue's first example, on the sample: derived and stored rows, YoY in
 // JPY billion.
 TEST_F(QueryToolTest, DerivedRowsChangesAndConversionAsCsv) {
-  Result r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "actual",
+  RunResult r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "actual",
                   "--derive", "--change", "yoy", "--unit", "JPY billion", "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("company,metric,scenario,period,value,unit,change,change_unit,"
                                "change_percent,base,as_of,origin\n"));
   EXPECT_THAT(r.out, HasSubstr("IIJ,revenue.total,actual,FY2013Q1-Q3,82.746,JPY billion,6.046,"
@@ -103,8 +91,8 @@ TEST_F(QueryToolTest, DerivedRowsChangesAndConversionAsCsv) {
 }
 
 TEST_F(QueryToolTest, QuartersViewDerivesTheFourthQuarter) {
-  Result r = Run({db_, "--company", "IIJ", "--metric", "capex", "--quarters", "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  RunResult r = Run({db_, "--company", "IIJ", "--metric", "capex", "--quarters", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "company,metric,scenario,period,value,unit,as_of,origin\n"
             "IIJ,capex,actual,FY2012Q4,\"1,953\",JPY million,2014-02-07,"
@@ -113,9 +101,9 @@ TEST_F(QueryToolTest, QuartersViewDerivesTheFourthQuarter) {
 
 TEST_F(QueryToolTest, TopAndBottomRankByQuantityAcrossScales) {
   // FY2013Q1-Q3 revenue 82,746 million against quarters in billions.
-  Result r = Run({db_, "--metric", "revenue.total", "--scenario", "actual", "--top", "2",
+  RunResult r = Run({db_, "--metric", "revenue.total", "--scenario", "actual", "--top", "2",
                   "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(r.out);
   std::string header, first, second, extra;
   std::getline(lines, header);
@@ -126,16 +114,16 @@ TEST_F(QueryToolTest, TopAndBottomRankByQuantityAcrossScales) {
   EXPECT_THAT(second, HasSubstr("FY2012Q1-Q3,76.7,JPY billion"));
   r = Run({db_, "--metric", "revenue.total", "--scenario", "actual", "--bottom", "1",
            "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("FY2013Q1,26.4,JPY billion"));
 }
 
 // --period is that one period: the nine months, not the quarters in them
 // (--from/--to give the range).
 TEST_F(QueryToolTest, PeriodSelectsExactlyThatPeriod) {
-  Result r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "actual",
+  RunResult r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "actual",
                   "--period", "FY2013Q1-Q3", "--change", "yoy", "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "company,metric,scenario,period,value,unit,change,change_unit,change_percent,base,"
             "as_of,origin\n"
@@ -143,41 +131,41 @@ TEST_F(QueryToolTest, PeriodSelectsExactlyThatPeriod) {
             "7.9%,FY2012Q1-Q3,2014-02-07,stored\n");
   r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "actual",
            "--from", "FY2013Q1-Q3", "--to", "FY2013Q1-Q3", "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("FY2013Q1,26.4,"));
 }
 
 // Percent (a ratio) and JPY do not rank together: an argument error, not a
 // silent mix.
 TEST_F(QueryToolTest, RankingMixedUnitsIsAnError) {
-  Result r = Run({db_, "--company", "IIJ", "--metric", "*", "--period", "FY2013Q1-Q3",
+  RunResult r = Run({db_, "--company", "IIJ", "--metric", "*", "--period", "FY2013Q1-Q3",
                   "--top", "3"});
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("cannot rank values of different units"));
 }
 
 // How the FY2013 revenue target moved from 117.0 to 114.0 billion, and when.
 TEST_F(QueryToolTest, HistoryOfTheRevisedTarget) {
-  Result r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--period", "FY2013",
+  RunResult r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--period", "FY2013",
                   "--scenario", "target", "--history", "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("IIJ,revenue.total,FY2013,117.0,JPY billion,target,,"));
   EXPECT_THAT(r.out, HasSubstr("IIJ,revenue.total,FY2013,114.0,JPY billion,target,2014-02-07,"));
   EXPECT_LT(r.out.find(",117.0,"), r.out.find(",114.0,"));
 }
 
 TEST_F(QueryToolTest, CheckListsDisagreementsButNotRatios) {
-  Result r = Run({db_, "--company", "IIJ", "--check", "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  RunResult r = Run({db_, "--company", "IIJ", "--check", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("IIJ,revenue.total,actual,quarters,FY2013Q1-Q3,\"82,746\","
                                "\"82,800\",-54,JPY million,"));
   EXPECT_THAT(r.out, Not(HasSubstr("gross_margin_ratio")));
 }
 
 TEST_F(QueryToolTest, AsOfAppliesToTheAnalysis) {
-  Result r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "target",
+  RunResult r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "target",
                   "--as-of", "2014-01-31", "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr(",FY2013,117.0,JPY billion,,stored\n"));
   EXPECT_THAT(r.out, Not(HasSubstr("114.0")));
 }
@@ -207,9 +195,9 @@ TEST_F(QueryToolTest, BuiltBinaryRunsTheIssueExample) {
 // Screening: the revenue rows that grew more than 5% YoY, and values
 // above a threshold in one unit.
 TEST_F(QueryToolTest, ScreeningByChangeOrValue) {
-  Result r = Run({db_, "--metric", "revenue.*", "--scenario", "actual", "--change", "yoy",
+  RunResult r = Run({db_, "--metric", "revenue.*", "--scenario", "actual", "--change", "yoy",
                   "--screen", "percent", "--above", "5", "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   // Total revenue +7.9%; the large customers' revenue FY12 over FY11
   // (12.8 -> 14.7 billion) +14.8%; segment revenues have no FY12 figures.
   EXPECT_THAT(r.out, HasSubstr("IIJ,revenue.total,actual,FY2013Q1-Q3,"));
@@ -218,33 +206,33 @@ TEST_F(QueryToolTest, ScreeningByChangeOrValue) {
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out;
   r = Run({db_, "--metric", "revenue.segment.*", "--unit", "JPY million", "--above", "20000",
            "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("revenue.segment.network_services"));
   EXPECT_THAT(r.out, HasSubstr("revenue.segment.systems_integration"));
   EXPECT_THAT(r.out, Not(HasSubstr("atm_operation")));
-  EXPECT_EQ(Run({db_, "--screen", "percent", "--above", "5"}).code, 2);
-  EXPECT_EQ(Run({db_, "--above", "five"}).code, 2);
+  EXPECT_EQ(Run({db_, "--screen", "percent", "--above", "5"}).exit_code, 2);
+  EXPECT_EQ(Run({db_, "--above", "five"}).exit_code, 2);
 }
 
 // Calendar alignment: IIJ's fiscal FY2013Q3 is calendar 2013Q4, and its
 // FY2012 (April 2012 - March 2013, derived from the quarterly tax table) is
 // the twelve months ending in calendar 2013.
 TEST_F(QueryToolTest, CalendarWindowAlignsFiscalPeriods) {
-  Result r = Run({db_, "--metric", "tax.current", "--calendar-window", "FY2013Q4", "--format",
+  RunResult r = Run({db_, "--metric", "tax.current", "--calendar-window", "FY2013Q4", "--format",
                   "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "company,metric,scenario,period,value,unit,as_of,origin\n"
             "IIJ,tax.current,actual,FY2013Q3,378,JPY million,2014-02-07,stored\n");
   r = Run({db_, "--metric", "tax.current", "--calendar-window", "2013-01-01/2013-12-31",
            "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "company,metric,scenario,period,value,unit,as_of,origin\n"
             "IIJ,tax.current,actual,FY2012,\"3,135\",JPY million,2014-02-07,"
             "derived: FY2012H1 + FY2012H2\n");
-  EXPECT_EQ(Run({db_, "--calendar-window", "FY2013Q4", "--period", "FY2013"}).code, 2);
-  EXPECT_EQ(Run({db_, "--calendar-window", "2013-12-31"}).code, 2);
+  EXPECT_EQ(Run({db_, "--calendar-window", "FY2013Q4", "--period", "FY2013"}).exit_code, 2);
+  EXPECT_EQ(Run({db_, "--calendar-window", "2013-12-31"}).exit_code, 2);
 }
 
 // A derived figure's history: the nine-month revenue target implied by the
@@ -252,9 +240,9 @@ TEST_F(QueryToolTest, CalendarWindowAlignsFiscalPeriods) {
 // was no fourth-quarter target, so nothing could be derived; from then on
 // it is 114.0 - 31.3 = 82.7.
 TEST_F(QueryToolTest, HistoryOfDerivedFigures) {
-  Result r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "target",
+  RunResult r = Run({db_, "--company", "IIJ", "--metric", "revenue.total", "--scenario", "target",
                   "--derive", "--history", "--format", "csv"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "company,metric,scenario,period,value,unit,as_of,origin\n"
             "IIJ,revenue.total,target,FY2013Q1-Q3,82.7,JPY billion,2014-02-07,"

@@ -32,12 +32,23 @@
 #include "tools/tools.h"
 #include "nlohmann/json.hpp"
 #include "tests/testutil.h"
+#include "tests/tools/tool_test_util.h"
 
 namespace kpidb {
 namespace {
 
+using ::kpidb::testing::DirectoryListing;
 using ::kpidb::testing::IsOk;
+using ::kpidb::testing::LoadSample;
+using ::kpidb::testing::ReadFile;
+using ::kpidb::testing::RunBinary;
+using ::kpidb::testing::RunInProcess;
+using ::kpidb::testing::RunResult;
+using ::kpidb::testing::SamplePath;
 using ::kpidb::testing::ScopedTempDir;
+using ::kpidb::testing::SnapshotAt;
+using ::kpidb::testing::ToolFn;
+using ::kpidb::testing::WriteFile;
 using ::testing::ContainsRegex;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -49,62 +60,7 @@ using ::testing::StartsWith;
 constexpr char kFactsHeader[] =
     "company,metric,period,value,unit,scenario,as_of,source";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary);
-  out << data;
-  ASSERT_TRUE(out.good()) << path;
-}
-
-std::string SamplePath(const std::string& name) {
-  return std::string(KPIDB_SOURCE_DIR) + "/data/sample/" + name;
-}
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, const RunResult& r) {
-  return os << "exit " << r.exit_code << "\n--- stdout:\n"
-            << r.out.substr(0, 2000) << "\n--- stderr:\n"
-            << r.err.substr(0, 2000);
-}
-
 // --- In-process -------------------------------------------------------------
-
-using ToolFn = int (*)(int, const char* const*, std::ostream&, std::ostream&);
-
-RunResult RunInProcess(ToolFn fn, std::vector<std::string> args) {
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  argv.push_back(nullptr);
-  std::ostringstream out, err;
-  RunResult r;
-  r.exit_code = fn(static_cast<int>(args.size()), argv.data(), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
 
 TEST(ToolsInProcessTest, IngestHelp) {
   RunResult r = RunInProcess(&tools::RunIngest, {"kpidb-ingest", "--help"});
@@ -178,7 +134,7 @@ TEST(ToolsInProcessTest, DumpBadFormat) {
   EXPECT_THAT(r.err, HasSubstr("xml"));
 }
 
-// lib/tools/tools.h: "0 success, 1 an error in the data or the database,
+// tools/tools.h: "0 success, 1 an error in the data or the database,
 // 2 a usage error".
 TEST(ToolsInProcessTest, UsageErrorsExitWithTwo) {
   ScopedTempDir tmp;
@@ -259,32 +215,9 @@ class ToolsBinaryTest : public ::testing::Test {
  protected:
   void SetUp() override { db_ = tmp_.Sub("db"); }
 
-  // Runs `binary args...` through the shell, stdout and stderr to files.
   RunResult Run(const std::string& binary, const std::vector<std::string>& args,
                 const std::string& stdin_path = "") {
-    const std::string out_path = tmp_.Sub("stdout.txt");
-    const std::string err_path = tmp_.Sub("stderr.txt");
-    std::string cmd = ShellQuote(binary);
-    // Appended in pieces: GCC 12 at -O3 warns falsely (-Wrestrict, bug
-    // 105651) on "literal" + std::string&&.
-    for (const std::string& a : args) {
-      cmd += ' ';
-      cmd += ShellQuote(a);
-    }
-    cmd += " >";
-    cmd += ShellQuote(out_path);
-    cmd += " 2>";
-    cmd += ShellQuote(err_path);
-    cmd += " <";
-    cmd += ShellQuote(stdin_path.empty() ? "/dev/null" : stdin_path);
-    const int status = std::system(cmd.c_str());
-    RunResult r;
-    if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    r.out = ReadFile(out_path);
-    r.err = ReadFile(err_path);
-    std::filesystem::remove(out_path);
-    std::filesystem::remove(err_path);
-    return r;
+    return RunBinary(binary, args, tmp_.path(), stdin_path);
   }
   RunResult Ingest(const std::vector<std::string>& args,
                    const std::string& stdin_path = "") {
@@ -294,34 +227,9 @@ class ToolsBinaryTest : public ::testing::Test {
     return Run(KPIDB_DUMP_BIN, args);
   }
 
-  // Loads the sample in-process (faster than the binary; the binary's own
-  // loading is tested in LoadSampleAndSummary).
-  void LoadSample(const std::string& db) {
-    absl::StatusOr<std::unique_ptr<DB>> handle = DB::Open(Options(), db);
-    ASSERT_THAT(handle, IsOk());
-    std::vector<std::string> paths = {SamplePath("companies.csv"),
-                                      SamplePath("iij-fy2013-1q3q.csv")};
-    IngestReport report;
-    ASSERT_THAT(IngestFiles(handle->get(), paths, {}, &report), IsOk());
-  }
-
   // Full dump (all versions) and companies of `db`, read in-process through a
   // read-only handle (which works while another handle holds the writer).
-  std::string Snapshot(const std::string& db) {
-    Options options;
-    options.read_only = true;
-    absl::StatusOr<std::unique_ptr<DB>> handle = DB::Open(options, db);
-    EXPECT_THAT(handle, IsOk());
-    if (!handle.ok()) return "";
-    Query q;
-    q.all_versions = true;
-    absl::StatusOr<QueryResult> r = (*handle)->Execute(q);
-    EXPECT_THAT(r, IsOk());
-    std::ostringstream out;
-    if (r.ok()) WriteFacts(*r, DumpFormat::kCsv, out);
-    WriteCompanies((*handle)->Companies(), DumpFormat::kCsv, out);
-    return out.str();
-  }
+  std::string Snapshot(const std::string& db) { return SnapshotAt(db); }
 
   ScopedTempDir tmp_;
   std::string db_;
@@ -799,22 +707,6 @@ TEST_F(ToolsBinaryTest, KilledIngestIsAllOrNothing) {
   RunResult r = Ingest({"-q", db_, big});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_EQ(count_facts(), before + kFacts);
-}
-
-// Listing of a directory: names, sizes and modification times.
-std::string DirectoryListing(const std::string& dir) {
-  std::vector<std::string> lines;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    struct stat st;
-    if (stat(e.path().c_str(), &st) != 0) continue;
-    lines.push_back(e.path().filename().string() + " " + std::to_string(st.st_size) +
-                    " " + std::to_string(st.st_mtim.tv_sec) + "." +
-                    std::to_string(st.st_mtim.tv_nsec));
-  }
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (const std::string& l : lines) out += l + "\n";
-  return out;
 }
 
 TEST_F(ToolsBinaryTest, DumpNeverChangesTheDatabaseDirectory) {

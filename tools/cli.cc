@@ -1,0 +1,21 @@
+#include "tools/cli.h"
+
+namespace kpidb::tools {
+
+std::optional<int> ParseArgs(CLI::App& app, int argc, const char* const* argv,
+                             std::ostream& out, std::ostream& err) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help and version exit 0; every parse error is a usage error.
+    return app.exit(e, out, err) == 0 ? 0 : 2;
+  }
+  return std::nullopt;
+}
+
+int Fail(std::ostream& err, std::string_view tool, std::string_view message, int exit_code) {
+  err << tool << ": " << message << "\n";
+  return exit_code;
+}
+
+}  // namespace kpidb::tools
