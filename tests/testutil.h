@@ -6,6 +6,8 @@
 #include <random>
 #include <string>
 
+#include <unistd.h>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
@@ -41,8 +43,11 @@ class ScopedTempDir {
  public:
   ScopedTempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    // The process id keeps two runs of one test (two build folders, two
+    // checkouts) from removing each other's files.
     path_ = std::filesystem::path(::testing::TempDir()) /
-            (std::string("kpidb_") + info->test_suite_name() + "_" + info->name());
+            (std::string("kpidb_") + info->test_suite_name() + "_" + info->name() + "_" +
+             std::to_string(::getpid()));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
