@@ -7,6 +7,8 @@
 #include <tuple>
 #include <utility>
 
+#include "lib/analytics/series_view.h"
+#include "lib/analytics/validation.h"
 #include "lib/query/derive.h"
 #include "lib/period/bound.h"
 #include "lib/util/days.h"
@@ -65,47 +67,10 @@ absl::StatusOr<Decimal> ToUnit(const Decimal& v, const Unit& from, const Unit& t
 
 namespace {
 
-// Whether `p` is a row `dq` returns by its view and calendar window.
-// `grid` covers the fiscal years of every row of the series.
-bool InView(const DerivedQuery& dq, const Period& p, const query::QuarterGrid& grid) {
-  if (dq.view != DerivedQuery::View::kAll) {
-    int y, first, last;
-    if (!grid.Locate(p, &y, &first, &last)) return false;
-    if (dq.view == DerivedQuery::View::kQuarters && first != last) return false;
-    if (dq.view == DerivedQuery::View::kFiscalYears && (first != 1 || last != 4)) return false;
-  }
-  if (dq.calendar_window.has_value()) {
-    const Period& w = *dq.calendar_window;
-    if (p.is_instant() || p.end_day_number() < w.start_day_number() ||
-        p.end_day_number() > w.end_day_number()) {
-      return false;
-    }
-    const int window_months = w.whole_months();
-    const bool same_length = window_months > 0 ? p.whole_months() == window_months
-                                               : p.length_days() == w.length_days();
-    if (!same_length) return false;
-  }
-  return true;
-}
-
-// The quarter grid of a series: its data's fiscal years, one more each side
-// (the bases of changes and derivations reach a year back).
-query::QuarterGrid GridOf(const FiscalCalendar& cal, std::span<const Period> periods) {
-  if (periods.empty()) return query::QuarterGrid(cal, 0, -1);
-  // FiscalYearOf is monotonic in the day: the extremes suffice.
-  int64_t lo = std::numeric_limits<int64_t>::max();
-  int64_t hi = std::numeric_limits<int64_t>::min();
-  for (const Period& p : periods) {
-    lo = std::min(lo, p.start_day_number());
-    hi = std::max(hi, p.end_day_number());
-  }
-  return query::QuarterGrid(cal, cal.FiscalYearOf(FromDays(lo)) - 1,
-                            cal.FiscalYearOf(FromDays(hi)) + 1);
-}
-
-bool Screening(const DerivedQuery& dq) {
-  return dq.above.has_value() || dq.below.has_value();
-}
+using analytics::GridOf;
+using analytics::InView;
+using analytics::Screening;
+using analytics::ValidateViewAndScreen;
 
 // Whether `x` passes the screen's thresholds; an absent quantity never does.
 bool PassesScreen(const DerivedQuery& dq, const std::optional<Decimal>& x) {
@@ -113,23 +78,6 @@ bool PassesScreen(const DerivedQuery& dq, const std::optional<Decimal>& x) {
   if (dq.above.has_value() && !(*x > *dq.above)) return false;
   if (dq.below.has_value() && !(*x < *dq.below)) return false;
   return true;
-}
-
-absl::Status ValidateViewAndScreen(const DerivedQuery& dq) {
-  if (dq.calendar_window.has_value()) {
-    if (dq.calendar_window->is_instant()) {
-      return absl::InvalidArgumentError("a calendar window must be a duration, not an instant");
-    }
-    if (!dq.query.from.empty() || !dq.query.to.empty() || !dq.query.period.empty()) {
-      return absl::InvalidArgumentError(
-          "a calendar window takes the place of from/to and period; leave them empty");
-    }
-  }
-  if (Screening(dq) && dq.screen_on != DerivedQuery::ScreenOn::kValue &&
-      dq.change == DerivedQuery::Change::kNone) {
-    return absl::InvalidArgumentError("screening on a change needs a change (YoY or QoQ)");
-  }
-  return absl::OkStatus();
 }
 
 bool PeriodLess(const query::Figure* a, const query::Figure* b) { return a->period < b->period; }
