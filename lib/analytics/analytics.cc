@@ -346,38 +346,6 @@ absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
   return out;
 }
 
-absl::StatusOr<std::vector<RowRef>> RankRows(const DerivedResult& result, bool descending,
-                                             size_t limit) {
-  struct Ranked {
-    RowRef ref;
-    Decimal quantity;
-  };
-  std::vector<Ranked> ranked;
-  ranked.reserve(result.size());
-  for (size_t s = 0; s < result.series.size(); ++s) {
-    for (size_t i = result.series_begin(s); i < result.series_end(s); ++i) {
-      const Unit& u = result.units[i];
-      if (!u.SameDimension(result.units[result.series_begin(0)])) {
-        return absl::InvalidArgumentError(kpidb::StrCat(
-            "cannot rank values of different units ('",
-            result.units[result.series_begin(0)].ToString(), "' and '", u.ToString(),
-            "'); narrow the selection or convert to one unit"));
-      }
-      // Quantities at scale 10^0 compare across scales.
-      KPIDB_ASSIGN_OR_RETURN(Decimal quantity, result.values[i].Scaled(u.scale()));
-      ranked.push_back(Ranked{RowRef{s, i}, quantity});
-    }
-  }
-  std::stable_sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) {
-    return descending ? b.quantity < a.quantity : a.quantity < b.quantity;
-  });
-  if (limit > 0 && ranked.size() > limit) ranked.resize(limit);
-  std::vector<RowRef> out;
-  out.reserve(ranked.size());
-  for (const Ranked& r : ranked) out.push_back(r.ref);
-  return out;
-}
-
 namespace {
 
 // Sum of figures of one dimension, exactly, in the finest scale among them.
