@@ -36,8 +36,9 @@ void MergeTail(std::vector<const query::Figure*>* v, size_t middle) {
 }
 
 // 100 * difference / |base|, with the base in the difference's finer scale.
-absl::StatusOr<Decimal> PercentOf(const query::Figure& difference, const query::Figure& base,
-                                  int digits, Decimal::Rounding rounding) {
+[[nodiscard]] absl::StatusOr<Decimal> PercentOf(const query::Figure& difference,
+                                                const query::Figure& base, int digits,
+                                                Decimal::Rounding rounding) {
   KPIDB_ASSIGN_OR_RETURN(const Decimal b,
                          base.value.Scaled(base.unit->scale() - difference.unit->scale()));
   KPIDB_ASSIGN_OR_RETURN(const Decimal hundred_d,

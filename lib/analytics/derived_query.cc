@@ -3,10 +3,11 @@
 // select the rows, build the change bases, and hand each row out (change,
 // conversion, screen).
 //
-// Benchmarked (bench/README.md, derived_quarters and yoy): buffers are kept
-// from series to series in SeriesBuffers, figures are filled in place, and
-// rows are pointers merged with inplace_merge, so the loop over series and
-// rows allocates only when a series outgrows the ones before it.
+// Benchmarked (bench/README.md, derived_quarters and yoy): the buffers of
+// the loop over series live in one SeriesBuffers per query and are reused,
+// figures are filled in place, and rows are pointers merged with
+// inplace_merge. Nothing here allocates per row; per series, only what
+// lib/query returns (derived figures, TTMs, the quarter grid) does.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -48,8 +49,8 @@ struct QueryPlan {
   const analytics::RowOutput output;
 };
 
-// The per-query scratch: kept from series to series so that, after the
-// first few, a series allocates nothing here.
+// The scratch of the loop over series, in one place: kept from series to
+// series, so these vectors grow only when a series outgrows the ones before.
 struct SeriesBuffers {
   std::vector<Figure> figures;     // the series' stored figures
   std::vector<Figure> derived;     // fiscal periods derived from them
@@ -217,9 +218,9 @@ void SelectRows(const SeriesContext& series, SeriesBuffers* buf) {
 }
 
 // Hands row `f` out: its change, the conversion, the screen, the columns.
-[[nodiscard]] absl::Status AppendRow(const QueryPlan& plan, const SeriesContext& series,
-                                     const analytics::ChangeBases& bases, const Figure& f,
-                                     DerivedResult* out) {
+[[nodiscard]] absl::Status HandOutRow(const QueryPlan& plan, const SeriesContext& series,
+                                      const analytics::ChangeBases& bases, const Figure& f,
+                                      DerivedResult* out) {
   analytics::RowChange change;
   change.unit = f.unit;
   if (plan.with_change) {
@@ -256,7 +257,7 @@ void SelectRows(const SeriesContext& series, SeriesBuffers* buf) {
   if (plan.with_change) buf->bases.Rebuild(buf->figures, buf->derived, buf->ttm);
   const size_t rows_before = out->size();
   for (const Figure* row : buf->rows) {
-    KPIDB_RETURN_IF_ERROR(AppendRow(plan, series, buf->bases, *row, out));
+    KPIDB_RETURN_IF_ERROR(HandOutRow(plan, series, buf->bases, *row, out));
   }
   if (out->size() > rows_before) analytics::CloseSeries(info, out);
   return absl::OkStatus();
