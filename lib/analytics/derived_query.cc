@@ -231,7 +231,8 @@ void SelectRows(const SeriesContext& series, SeriesBuffers* buf) {
                                                      plan.dq.rounding, &change));
     }
   }
-  KPIDB_ASSIGN_OR_RETURN(const analytics::OutputValue v, plan.output.Convert(f, &change));
+  analytics::OutputValue v;
+  KPIDB_RETURN_IF_ERROR(plan.output.Convert(f, &change, &v));
   if (!plan.output.Keeps(v.value, change)) return absl::OkStatus();
   analytics::AppendRow(f.period, v.value, *v.unit, f.as_of, f.derivation, out);
   if (plan.with_change) analytics::AppendChange(change, out);

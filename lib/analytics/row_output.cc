@@ -1,6 +1,5 @@
 #include "lib/analytics/row_output.h"
 
-#include "lib/analytics/validation.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 
@@ -8,7 +7,7 @@ namespace kpidb::analytics {
 namespace {
 
 // Whether `x` passes the screen's thresholds; an absent quantity never does.
-bool PassesScreen(const DerivedQuery& dq, const std::optional<Decimal>& x) {
+bool Passes(const DerivedQuery& dq, const std::optional<Decimal>& x) {
   if (!x.has_value()) return false;
   if (dq.above.has_value() && !(*x > *dq.above)) return false;
   if (dq.below.has_value() && !(*x < *dq.below)) return false;
@@ -28,9 +27,8 @@ absl::StatusOr<Decimal> ToUnit(const Decimal& v, const Unit& from, const Unit& t
   return x;
 }
 
-absl::StatusOr<OutputValue> RowOutput::Convert(const query::Figure& row,
-                                               RowChange* change) const {
-  if (!target_.has_value()) return OutputValue{row.value, row.unit};
+absl::Status RowOutput::ConvertToTarget(const query::Figure& row, RowChange* change,
+                                        OutputValue* out) const {
   KPIDB_ASSIGN_OR_RETURN(const Decimal value,
                          ToUnit(row.value, *row.unit, *target_, dq_.decimals));
   if (change->change.has_value() && !change->in_points()) {
@@ -38,14 +36,14 @@ absl::StatusOr<OutputValue> RowOutput::Convert(const query::Figure& row,
                            ToUnit(*change->change, *change->unit, *target_, dq_.decimals));
     change->unit = &*target_;
   }
-  return OutputValue{value, &*target_};
+  *out = OutputValue{value, &*target_};
+  return absl::OkStatus();
 }
 
-bool RowOutput::Keeps(const Decimal& value, const RowChange& change) const {
-  if (!Screening(dq_)) return true;
-  if (dq_.screen_on == DerivedQuery::ScreenOn::kValue) return PassesScreen(dq_, value);
-  if (dq_.screen_on == DerivedQuery::ScreenOn::kChange) return PassesScreen(dq_, change.change);
-  return PassesScreen(dq_, change.percent);
+bool RowOutput::PassesScreen(const Decimal& value, const RowChange& change) const {
+  if (dq_.screen_on == DerivedQuery::ScreenOn::kValue) return Passes(dq_, value);
+  if (dq_.screen_on == DerivedQuery::ScreenOn::kChange) return Passes(dq_, change.change);
+  return Passes(dq_, change.percent);
 }
 
 }  // namespace kpidb::analytics

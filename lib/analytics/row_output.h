@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "kpidb/analytics.h"
@@ -15,6 +16,7 @@
 #include "kpidb/period.h"
 #include "kpidb/unit.h"
 #include "lib/analytics/change.h"
+#include "lib/analytics/validation.h"
 #include "lib/query/derive.h"
 
 namespace kpidb::analytics {
@@ -32,28 +34,42 @@ struct OutputValue {
 };
 
 // The conversion and screen of one derived query, decided once for all its
-// rows.
+// rows. The common case (no target unit, no screen) is inline: it runs for
+// every row of a benchmarked query.
 class RowOutput {
  public:
   // `target`: DerivedQuery::unit parsed, unset when empty. `dq` must outlive
   // this object.
   RowOutput(const DerivedQuery& dq, std::optional<Unit> target)
-      : dq_(dq), target_(std::move(target)) {}
+      : dq_(dq), target_(std::move(target)), screening_(Screening(dq)) {}
   RowOutput(const RowOutput&) = delete;  // values point at target_
   RowOutput& operator=(const RowOutput&) = delete;
 
-  // The value of `row` as returned, and *change converted along with it (a
-  // change in points stays in points).
-  [[nodiscard]] absl::StatusOr<OutputValue> Convert(const query::Figure& row,
-                                                    RowChange* change) const;
+  // The value of `row` as returned into *out, and *change converted along
+  // with it (a change in points stays in points).
+  [[nodiscard]] absl::Status Convert(const query::Figure& row, RowChange* change,
+                                     OutputValue* out) const {
+    if (!target_.has_value()) {
+      *out = OutputValue{row.value, row.unit};
+      return absl::OkStatus();
+    }
+    return ConvertToTarget(row, change, out);
+  }
 
   // Whether the screen keeps a row with `value` and `change`: always without
   // a screen; never when the screened quantity is absent.
-  bool Keeps(const Decimal& value, const RowChange& change) const;
+  bool Keeps(const Decimal& value, const RowChange& change) const {
+    return !screening_ || PassesScreen(value, change);
+  }
 
  private:
+  [[nodiscard]] absl::Status ConvertToTarget(const query::Figure& row, RowChange* change,
+                                             OutputValue* out) const;
+  bool PassesScreen(const Decimal& value, const RowChange& change) const;
+
   const DerivedQuery& dq_;
-  std::optional<Unit> target_;
+  const std::optional<Unit> target_;
+  const bool screening_;
 };
 
 // Appends a row to the columns of `out`, the change columns aside.

@@ -50,10 +50,10 @@ TEST_F(RowOutputTest, WithoutTargetTheRowKeepsItsUnit) {
   RowChange change;
   change.unit = row.unit;
   change.change = D("6046");
-  absl::StatusOr<OutputValue> v = output.Convert(row, &change);
-  ASSERT_THAT(v, IsOk());
-  EXPECT_EQ(v->value.ToString(), "82746");
-  EXPECT_EQ(v->unit, &millions_);
+  OutputValue v;
+  ASSERT_THAT(output.Convert(row, &change, &v), IsOk());
+  EXPECT_EQ(v.value.ToString(), "82746");
+  EXPECT_EQ(v.unit, &millions_);
   EXPECT_EQ(change.change->ToString(), "6046");
   EXPECT_EQ(change.unit, &millions_);
 }
@@ -66,10 +66,10 @@ TEST_F(RowOutputTest, TargetConvertsValueAndChange) {
   RowChange change;
   change.unit = row.unit;
   change.change = D("6046");
-  absl::StatusOr<OutputValue> v = output.Convert(row, &change);
-  ASSERT_THAT(v, IsOk());
-  EXPECT_EQ(v->value.ToString(), "82.7");
-  EXPECT_EQ(*v->unit, billions_);
+  OutputValue v;
+  ASSERT_THAT(output.Convert(row, &change, &v), IsOk());
+  EXPECT_EQ(v.value.ToString(), "82.7");
+  EXPECT_EQ(*v.unit, billions_);
   EXPECT_EQ(change.change->ToString(), "6.0");
   EXPECT_EQ(*change.unit, billions_);
 }
@@ -85,7 +85,8 @@ TEST_F(RowOutputTest, ChangesInPointsAreNotConverted) {
   RowChange change;
   change.change = D("-1.4");
   change.unit = &PointsUnit();
-  ASSERT_THAT(output.Convert(row, &change), IsOk());
+  OutputValue v;
+  ASSERT_THAT(output.Convert(row, &change, &v), IsOk());
   EXPECT_EQ(change.change->ToString(), "-1.4");
   EXPECT_TRUE(change.in_points());
 }
