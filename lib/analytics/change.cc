@@ -110,16 +110,16 @@ const Unit& PointsUnit() {
 }
 
 absl::Status ComputeChange(const query::Figure& row, const query::Figure& base,
-                           int percent_digits, Decimal::Rounding rounding, RowChange* out) {
-  query::Figure difference;
-  KPIDB_RETURN_IF_ERROR(query::CombineInto(row, base, true, &difference));
+                           int percent_digits, Decimal::Rounding rounding,
+                           query::Figure* difference, RowChange* out) {
+  KPIDB_RETURN_IF_ERROR(query::CombineInto(row, base, true, difference));
   out->base = base.period;
-  out->change = difference.value;
-  out->unit = difference.unit;
+  out->change = difference->value;
+  out->unit = difference->unit;
   if (row.unit->dimension() == "%") {
     out->unit = &PointsUnit();
   } else if (!base.value.is_zero()) {
-    KPIDB_ASSIGN_OR_RETURN(out->percent, PercentOf(difference, base, percent_digits, rounding));
+    KPIDB_ASSIGN_OR_RETURN(out->percent, PercentOf(*difference, base, percent_digits, rounding));
   }
   return absl::OkStatus();
 }

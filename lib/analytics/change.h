@@ -69,9 +69,13 @@ struct RowChange {
 // (row - base) / |base| * 100 with `percent_digits` digits, unset for a zero
 // base or a `%` metric (whose change is in points). InvalidArgument when the
 // units' dimensions differ; OutOfRange when a result does not fit.
+//
+// *difference is scratch, overwritten: callers keep one from row to row, as
+// a fresh Figure per row (zeroed, then partly overwritten) cost about 2% of
+// a YoY query.
 [[nodiscard]] absl::Status ComputeChange(const query::Figure& row, const query::Figure& base,
                                          int percent_digits, Decimal::Rounding rounding,
-                                         RowChange* out);
+                                         query::Figure* difference, RowChange* out);
 
 }  // namespace kpidb::analytics
 

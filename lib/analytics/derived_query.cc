@@ -60,6 +60,7 @@ struct SeriesBuffers {
   // is cheaper than moving figures.
   std::vector<const Figure*> rows;
   analytics::ChangeBases bases;
+  Figure difference;  // of a row and its base, overwritten row after row
 };
 
 // The series being handed out, and which of its periods are rows.
@@ -219,16 +220,15 @@ void SelectRows(const SeriesContext& series, SeriesBuffers* buf) {
 
 // Hands row `f` out: its change, the conversion, the screen, the columns.
 [[nodiscard]] absl::Status HandOutRow(const QueryPlan& plan, const SeriesContext& series,
-                                      const analytics::ChangeBases& bases, const Figure& f,
-                                      DerivedResult* out) {
+                                      const Figure& f, SeriesBuffers* buf, DerivedResult* out) {
   analytics::RowChange change;
   change.unit = f.unit;
   if (plan.with_change) {
     const std::optional<Period> bp = analytics::BasePeriodOf(plan.dq.change, f.period, series.grid);
-    const Figure* base = bp.has_value() ? bases.Find(*bp) : nullptr;
+    const Figure* base = bp.has_value() ? buf->bases.Find(*bp) : nullptr;
     if (base != nullptr) {
       KPIDB_RETURN_IF_ERROR(analytics::ComputeChange(f, *base, plan.dq.percent_digits,
-                                                     plan.dq.rounding, &change));
+                                                     plan.dq.rounding, &buf->difference, &change));
     }
   }
   analytics::OutputValue v;
@@ -258,7 +258,7 @@ void SelectRows(const SeriesContext& series, SeriesBuffers* buf) {
   if (plan.with_change) buf->bases.Rebuild(buf->figures, buf->derived, buf->ttm);
   const size_t rows_before = out->size();
   for (const Figure* row : buf->rows) {
-    KPIDB_RETURN_IF_ERROR(HandOutRow(plan, series, buf->bases, *row, out));
+    KPIDB_RETURN_IF_ERROR(HandOutRow(plan, series, *row, buf, out));
   }
   if (out->size() > rows_before) analytics::CloseSeries(info, out);
   return absl::OkStatus();

@@ -17,6 +17,7 @@ using ::kpidb::testing::IsOk;
 using ::kpidb::testing::StatusIs;
 
 const FiscalCalendar kMarch{3, FiscalYearNaming::kStart};
+constexpr Decimal::Rounding kHalfAway = Decimal::Rounding::kHalfAwayFromZero;
 
 Period P(const char* label) { return *Period::Parse(label, kMarch); }
 Period Days(absl::CivilDay start, absl::CivilDay end) { return *Period::Duration(start, end); }
@@ -133,14 +134,15 @@ TEST(ComputeChangeTest, DifferenceAndPercentOfTheBase) {
   const query::Figure row = F("FY2013Q3", "378");
   const query::Figure base = F("FY2013Q2", "804");
   RowChange change;
+  query::Figure scratch;
   change.unit = row.unit;
-  ASSERT_THAT(ComputeChange(row, base, 1, Decimal::Rounding::kHalfAwayFromZero, &change), IsOk());
+  ASSERT_THAT(ComputeChange(row, base, 1, kHalfAway, &scratch, &change), IsOk());
   EXPECT_EQ(change.base, P("FY2013Q2"));
   EXPECT_EQ(change.change->ToString(), "-426");
   EXPECT_EQ(change.percent->ToString(), "-53.0");
   EXPECT_EQ(change.unit, UnitOf("JPY million"));
   EXPECT_FALSE(change.in_points());
-  ASSERT_THAT(ComputeChange(row, base, 3, Decimal::Rounding::kHalfAwayFromZero, &change), IsOk());
+  ASSERT_THAT(ComputeChange(row, base, 3, kHalfAway, &scratch, &change), IsOk());
   EXPECT_EQ(change.percent->ToString(), "-52.985");
 }
 
@@ -149,7 +151,8 @@ TEST(ComputeChangeTest, MixedScalesAreExactInTheFinerOne) {
   const query::Figure row = F("FY2013Q1-Q3", "82746");
   const query::Figure base = F("FY2012Q1-Q3", "76.7", "JPY billion");
   RowChange change;
-  ASSERT_THAT(ComputeChange(row, base, 1, Decimal::Rounding::kHalfAwayFromZero, &change), IsOk());
+  query::Figure scratch;
+  ASSERT_THAT(ComputeChange(row, base, 1, kHalfAway, &scratch, &change), IsOk());
   EXPECT_EQ(change.change->ToString(), "6046");
   EXPECT_EQ(change.unit, UnitOf("JPY million"));
   EXPECT_EQ(change.percent->ToString(), "7.9");
@@ -157,8 +160,9 @@ TEST(ComputeChangeTest, MixedScalesAreExactInTheFinerOne) {
 
 TEST(ComputeChangeTest, RatiosChangeInPointsWithoutPercent) {
   RowChange change;
+  query::Figure scratch;
   ASSERT_THAT(ComputeChange(F("FY2013Q3", "17.9", "%"), F("FY2012Q3", "19.3", "%"), 1,
-                            Decimal::Rounding::kHalfAwayFromZero, &change),
+                            kHalfAway, &scratch, &change),
               IsOk());
   EXPECT_EQ(change.change->ToString(), "-1.4");
   EXPECT_EQ(change.unit, &PointsUnit());
@@ -169,8 +173,9 @@ TEST(ComputeChangeTest, RatiosChangeInPointsWithoutPercent) {
 
 TEST(ComputeChangeTest, ZeroBaseHasNoPercent) {
   RowChange change;
+  query::Figure scratch;
   ASSERT_THAT(ComputeChange(F("FY2013Q3", "5"), F("FY2012Q3", "0"), 1,
-                            Decimal::Rounding::kHalfAwayFromZero, &change),
+                            kHalfAway, &scratch, &change),
               IsOk());
   EXPECT_EQ(change.change->ToString(), "5");
   EXPECT_FALSE(change.percent.has_value());
@@ -178,8 +183,9 @@ TEST(ComputeChangeTest, ZeroBaseHasNoPercent) {
 
 TEST(ComputeChangeTest, OtherDimensionIsInvalidArgument) {
   RowChange change;
+  query::Figure scratch;
   EXPECT_THAT(ComputeChange(F("FY2013Q3", "5"), F("FY2012Q3", "4", "USD million"), 1,
-                            Decimal::Rounding::kHalfAwayFromZero, &change),
+                            kHalfAway, &scratch, &change),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
