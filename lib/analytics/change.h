@@ -19,14 +19,15 @@ namespace kpidb::analytics {
 
 // `p` moved back by `months` months: month-aligned periods stay aligned
 // (FY2013Q3 -> FY2012Q3 for 12), other periods keep their length in days
-// (a year back keeps the calendar dates). Unset when there is no such
-// period (an instant on the 31st moved to a shorter month).
+// (a year back keeps the calendar dates); instants on a month's last day
+// stay on one. Unset when there is no such period (an instant on the 30th
+// moved to February).
 std::optional<Period> ShiftBack(const Period& p, int months);
 
-// The period row period `p` compares with under `change` (not kNone): the
-// same quarters of the fiscal year before for YoY when `grid` places `p`,
-// else `p` shifted back a year, or by its own length for a period-over-
-// period change (a quarter for an instant).
+// The period that a row for period `p` compares with under `change` (not
+// kNone): for YoY the same quarters of the fiscal year before when `grid`
+// places `p`, else `p` shifted back a year; for a period-over-period change
+// `p` shifted back by its own length (a quarter for an instant).
 std::optional<Period> BasePeriodOf(DerivedQuery::Change change, const Period& p,
                                    const query::QuarterGrid& grid);
 

@@ -6,8 +6,9 @@
 // Benchmarked (bench/README.md, derived_quarters and yoy): the buffers of
 // the loop over series live in one SeriesBuffers per query and are reused,
 // figures are filled in place, and rows are pointers merged with
-// inplace_merge. Nothing here allocates per row; per series, only what
-// lib/query returns (derived figures, TTMs, the quarter grid) does.
+// inplace_merge. Rows allocate only as the result's columns grow (a Unit
+// copied per row, as before the split); per series, only what lib/query
+// returns (derived figures, TTMs, the quarter grid) allocates.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
