@@ -98,13 +98,15 @@ struct DerivedQuery {
 enum class RowOrigin : uint8_t { kStored, kDerived };
 
 // Columnar, like QueryResult: rows grouped by series, in period order.
+// Read a row's units with unit(i) and change_unit(i), as QueryResult's
+// unit(i): `units` and `change_units` are only their storage.
 struct DerivedResult {
   std::vector<SeriesInfo> series;
   std::vector<size_t> series_offsets = {0};
 
   std::vector<Period> periods;
   std::vector<Decimal> values;
-  std::vector<Unit> units;
+  std::vector<Unit> units;  // storage of unit(i)
   std::vector<std::optional<absl::CivilDay>> as_of;
   std::vector<RowOrigin> origins;
   // What each row was computed from (Derivation::Op::kStored for stored
@@ -116,12 +118,17 @@ struct DerivedResult {
   // or for the percent, when the base is zero or the metric is a `%`):
   std::vector<std::optional<Period>> change_base;   // the period compared to
   std::vector<std::optional<Decimal>> change;       // current - base
-  std::vector<Unit> change_units;                   // `pt` for a % metric
+  std::vector<Unit> change_units;                   // storage of change_unit(i)
   std::vector<std::optional<Decimal>> change_percent;
 
   size_t size() const { return values.size(); }
   size_t series_begin(size_t s) const { return series_offsets[s]; }
   size_t series_end(size_t s) const { return series_offsets[s + 1]; }
+  // The unit of values[row]: the target unit when DerivedQuery::unit is set.
+  const Unit& unit(size_t row) const { return units[row]; }
+  // The unit of change[row]: `pt` for a % metric; only with a change
+  // requested.
+  const Unit& change_unit(size_t row) const { return change_units[row]; }
 };
 
 // One row of a DerivedResult: its series and its index in the columns.
@@ -136,8 +143,8 @@ struct RowRef {
 // first when `descending` (a top-N), smallest first otherwise; ties keep
 // result order. At most `limit` rows; 0 means all. InvalidArgument when the
 // rows are of different dimensions (JPY and USD do not rank together).
-absl::StatusOr<std::vector<RowRef>> RankRows(const DerivedResult& result,
-                                             bool descending, size_t limit = 0);
+[[nodiscard]] absl::StatusOr<std::vector<RowRef>> RankRows(const DerivedResult& result,
+                                                           bool descending, size_t limit = 0);
 
 // Every version over time: each stored version of the selected facts
 // (oldest first per period), and each derived figure every time its value
@@ -145,8 +152,8 @@ absl::StatusOr<std::vector<RowRef>> RankRows(const DerivedResult& result,
 // that value). `view` and `calendar_window` apply; changes, conversion and
 // query.as_of do not, and screening is InvalidArgument;
 // query.all_versions is ignored. Rows in period order, then as_of.
-absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
-                                                    const DerivedQuery& query);
+[[nodiscard]] absl::StatusOr<DerivedResult> ExecuteDerivedHistory(const DB& db,
+                                                                  const DerivedQuery& query);
 
 // Where stored figures disagree with each other.
 struct Discrepancy {
@@ -170,14 +177,14 @@ struct Discrepancy {
 // narrows the metrics checked). Figures that agree as numbers are not listed
 // (117 and 117.0 agree); ratios (`%`, `pt`) are not checked, as they do not
 // add up.
-absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
-                                                          const Query& query);
+[[nodiscard]] absl::StatusOr<std::vector<Discrepancy>> CheckConsistency(const DB& db,
+                                                                        const Query& query);
 
 // Runs `query`: stored figures in its range plus the derived ones asked for.
 // InvalidArgument for a bad query (or all_versions); OutOfRange if a derived
 // value does not fit 18 digits; DataLoss for damaged data.
-absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
-                                             const DerivedQuery& query);
+[[nodiscard]] absl::StatusOr<DerivedResult> ExecuteDerived(const DB& db,
+                                                           const DerivedQuery& query);
 
 }  // namespace kpidb
 

@@ -128,72 +128,157 @@ int SpanBit(int i, int j) {
 // the formula whose inputs are closest to stored figures (H2 = Q3 + Q4, not
 // FY - H1 where FY was itself derived), in a fixed order on ties so results
 // are deterministic. At most 10 spans exist.
+class StepSearch {
+ public:
+  explicit StepSearch(uint16_t pattern) {
+    for (int i = 1; i <= 4; ++i) {
+      for (int j = i; j <= 4; ++j) known_[i][j] = (pattern >> SpanBit(i, j)) & 1;
+    }
+  }
+
+  // The next span to derive into *step; false when no other can be.
+  bool Next(Step* step) {
+    if (!FindBest(true) && !FindBest(false)) return false;
+    known_[best_.i][best_.j] = true;
+    depth_[best_.i][best_.j] = best_depth_;
+    *step = best_;
+    return true;
+  }
+
+ private:
+  // The shallowest formula for a span not yet known (a named one when
+  // `named_only`) into best_; false when there is none.
+  bool FindBest(bool named_only) {
+    found_ = false;
+    for (int i = 1; i <= 4; ++i) {
+      for (int j = i; j <= 4; ++j) {
+        if (known_[i][j] || (named_only && !Named(i, j))) continue;
+        // Differences of known spans sharing an end (cumulative figures):
+        // [i, j] = [i, k] - [j+1, k] and [k, j] - [k, i-1].
+        for (int k = j + 1; k <= 4; ++k) Consider(i, j, i, k, j + 1, k, true);
+        for (int k = i - 1; k >= 1; --k) Consider(i, j, k, j, k, i - 1, true);
+        // Sums of adjacent spans: [i, j] = [i, k] + [k+1, j].
+        for (int k = i; k < j; ++k) Consider(i, j, i, k, k + 1, j, false);
+      }
+    }
+    return found_;
+  }
+
+  // [i, j] from [ai, aj] and [bi, bj], if both are known and it is the
+  // shallowest formula so far (the first on ties).
+  void Consider(int i, int j, int ai, int aj, int bi, int bj, bool subtract) {
+    if (!known_[ai][aj] || !known_[bi][bj]) return;
+    const int d = std::max(depth_[ai][aj], depth_[bi][bj]) + 1;
+    if (found_ && d >= best_depth_) return;
+    best_ = Step{static_cast<int8_t>(i),  static_cast<int8_t>(j),  static_cast<int8_t>(ai),
+                 static_cast<int8_t>(aj), static_cast<int8_t>(bi), static_cast<int8_t>(bj),
+                 subtract};
+    best_depth_ = d;
+    found_ = true;
+  }
+
+  bool known_[5][5] = {};
+  int depth_[5][5] = {};  // steps from stored figures
+  Step best_{};
+  int best_depth_ = 0;
+  bool found_ = false;
+};
+
+// plan->output: the steps whose spans are wanted, in period order within a
+// year (by last quarter, then the shorter first).
+void SelectOutput(uint16_t wanted, Plan* plan) {
+  for (int k = 0; k < plan->count; ++k) {
+    if (Wanted(plan->steps[k].i, plan->steps[k].j, wanted)) {
+      plan->output[plan->output_count++] = static_cast<int8_t>(k);
+    }
+  }
+  std::sort(plan->output, plan->output + plan->output_count, [&](int8_t a, int8_t b) {
+    const Step& x = plan->steps[a];
+    const Step& y = plan->steps[b];
+    return x.j != y.j ? x.j < y.j : x.i > y.i;
+  });
+}
+
+// plan->needed: the output and, backwards, the derived inputs of needed
+// steps.
+void MarkNeeded(Plan* plan) {
+  int step_of[5][5];
+  for (auto& row : step_of) std::fill(row, row + 5, -1);
+  for (int k = 0; k < plan->count; ++k) step_of[plan->steps[k].i][plan->steps[k].j] = k;
+  for (int o = 0; o < plan->output_count; ++o) plan->needed[plan->output[o]] = true;
+  for (int k = plan->count - 1; k >= 0; --k) {
+    if (!plan->needed[k]) continue;
+    const Step& st = plan->steps[k];
+    for (const int input : {step_of[st.a_i][st.a_j], step_of[st.b_i][st.b_j]}) {
+      if (input >= 0) plan->needed[input] = true;
+    }
+  }
+}
+
 Plan MakePlan(uint16_t pattern, uint16_t wanted) {
   Plan plan;
   plan.pattern = pattern;
-  bool known[5][5] = {};
-  int depth[5][5] = {};
-  for (int i = 1; i <= 4; ++i) {
-    for (int j = i; j <= 4; ++j) known[i][j] = (pattern >> SpanBit(i, j)) & 1;
-  }
-  auto derive_one = [&](bool named_only) {
-    Step best{};
-    int best_depth = 0;
-    bool found = false;
-    auto consider = [&](int i, int j, int ai, int aj, int bi, int bj, bool subtract) {
-      if (!known[ai][aj] || !known[bi][bj]) return;
-      const int d = std::max(depth[ai][aj], depth[bi][bj]) + 1;
-      if (!found || d < best_depth) {
-        best = Step{static_cast<int8_t>(i),  static_cast<int8_t>(j),  static_cast<int8_t>(ai),
-                    static_cast<int8_t>(aj), static_cast<int8_t>(bi), static_cast<int8_t>(bj),
-                    subtract};
-        best_depth = d;
-        found = true;
-      }
-    };
-    for (int i = 1; i <= 4; ++i) {
-      for (int j = i; j <= 4; ++j) {
-        if (known[i][j] || (named_only && !Named(i, j))) continue;
-        // Differences of known spans sharing an end (cumulative figures):
-        // [i, j] = [i, k] - [j+1, k] and [k, j] - [k, i-1].
-        for (int k = j + 1; k <= 4; ++k) consider(i, j, i, k, j + 1, k, true);
-        for (int k = i - 1; k >= 1; --k) consider(i, j, k, j, k, i - 1, true);
-        // Sums of adjacent spans: [i, j] = [i, k] + [k+1, j].
-        for (int k = i; k < j; ++k) consider(i, j, i, k, k + 1, j, false);
-      }
+  StepSearch search(pattern);
+  Step step{};
+  while (plan.count < 10 && search.Next(&step)) plan.steps[plan.count++] = step;
+  SelectOutput(wanted, &plan);
+  MarkNeeded(&plan);
+  return plan;
+}
+
+// The stored spans of one fiscal year.
+struct Spans {
+  const Figure* at[5][5] = {};
+  uint16_t pattern = 0;
+};
+
+// The stored spans of each year of `grid`, found in one pass (the last of
+// duplicates wins, as the caller's order is the store's).
+std::vector<Spans> StoredSpansByYear(std::span<const Figure> stored, const QuarterGrid& grid) {
+  std::vector<Spans> by_year(static_cast<size_t>(grid.years()));
+  for (const Figure& f : stored) {
+    int y, i, j;
+    if (grid.Locate(f.period, &y, &i, &j)) {
+      Spans& spans = by_year[static_cast<size_t>(y)];
+      spans.at[i][j] = &f;
+      spans.pattern = static_cast<uint16_t>(spans.pattern | (1u << SpanBit(i, j)));
     }
-    if (!found) return false;
-    known[best.i][best.j] = true;
-    depth[best.i][best.j] = best_depth;
-    plan.steps[plan.count++] = best;
-    return true;
-  };
-  while (plan.count < 10 && (derive_one(true) || derive_one(false))) {
   }
+  return by_year;
+}
+
+// The plan for `pattern`, made on its first use in *plans.
+const Plan& PlanFor(uint16_t pattern, uint16_t wanted, std::vector<Plan>* plans) {
+  const Plan* plan = nullptr;
+  for (const Plan& p : *plans) {
+    if (p.pattern == pattern) plan = &p;
+  }
+  if (plan != nullptr) return *plan;
+  plans->push_back(MakePlan(pattern, wanted));
+  return plans->back();
+}
+
+// Year index `y` of `grid` by `plan`: its output spans appended to *derived
+// in period order. `made` holds 10 figures, reassigned from year to year.
+[[nodiscard]] absl::Status DeriveYear(const Plan& plan, const Spans& spans,
+                                      const QuarterGrid& grid, int y, Figure* made,
+                                      std::vector<Figure>* derived) {
+  // known[i][j]: the figure for quarters i..j, stored or made here.
+  const Figure* known[5][5];
+  std::copy(&spans.at[0][0], &spans.at[0][0] + 25, &known[0][0]);
   for (int k = 0; k < plan.count; ++k) {
-    if (Wanted(plan.steps[k].i, plan.steps[k].j, wanted)) {
-      plan.output[plan.output_count++] = static_cast<int8_t>(k);
-    }
-  }
-  // Needed: the output and, backwards, the derived inputs of needed steps.
-  int step_of[5][5];
-  for (auto& row : step_of) std::fill(row, row + 5, -1);
-  for (int k = 0; k < plan.count; ++k) step_of[plan.steps[k].i][plan.steps[k].j] = k;
-  for (int o = 0; o < plan.output_count; ++o) plan.needed[plan.output[o]] = true;
-  for (int k = plan.count - 1; k >= 0; --k) {
     if (!plan.needed[k]) continue;
     const Step& st = plan.steps[k];
-    for (const int input : {step_of[st.a_i][st.a_j], step_of[st.b_i][st.b_j]}) {
-      if (input >= 0) plan.needed[input] = true;
-    }
+    KPIDB_RETURN_IF_ERROR(
+        CombineInto(*known[st.a_i][st.a_j], *known[st.b_i][st.b_j], st.subtract, &made[k]));
+    made[k].period = grid.Span(y, st.i, st.j);
+    known[st.i][st.j] = &made[k];
   }
-  // Period order within a year: by last quarter, then the shorter first.
-  std::sort(plan.output, plan.output + plan.output_count, [&](int8_t a, int8_t b) {
-    const Step& x = plan.steps[a];
-    const Step& y = plan.steps[b];
-    return x.j != y.j ? x.j < y.j : x.i > y.i;
-  });
-  return plan;
+  // Named spans only (an unnamed one, Q2-Q3 or Q2-Q4, was only a step).
+  for (int k = 0; k < plan.output_count; ++k) {
+    derived->push_back(std::move(made[plan.output[k]]));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -204,53 +289,18 @@ absl::StatusOr<std::vector<Figure>> DeriveFiscalPeriods(
   std::vector<Figure> derived;
   if (first_fy > last_fy) return derived;
   const QuarterGrid grid(calendar, first_fy, last_fy);
-  // The stored spans of each year, found in one pass (the last of
-  // duplicates wins, as the caller's order is the store's).
-  struct Spans {
-    const Figure* at[5][5] = {};
-    uint16_t pattern = 0;
-  };
-  std::vector<Spans> stored_spans(static_cast<size_t>(grid.years()));
-  for (const Figure& f : stored) {
-    int y, i, j;
-    if (grid.Locate(f.period, &y, &i, &j)) {
-      Spans& spans = stored_spans[static_cast<size_t>(y)];
-      spans.at[i][j] = &f;
-      spans.pattern = static_cast<uint16_t>(spans.pattern | (1u << SpanBit(i, j)));
-    }
-  }
+  const std::vector<Spans> stored_spans = StoredSpansByYear(stored, grid);
   std::vector<Plan> plans;
   derived.reserve(static_cast<size_t>(grid.years()) * 4);
-  // Figures made for one year; reused (reassigned) for the next.
   Figure made[10];
+  // Years come in order, and each year's spans in period order: the whole
+  // list is sorted.
   for (int y = 0; y < grid.years(); ++y) {
     const Spans& spans = stored_spans[static_cast<size_t>(y)];
     if (spans.pattern == 0) continue;
-    const Plan* plan = nullptr;
-    for (const Plan& p : plans) {
-      if (p.pattern == spans.pattern) plan = &p;
-    }
-    if (plan == nullptr) {
-      plans.push_back(MakePlan(spans.pattern, wanted));
-      plan = &plans.back();
-    }
-    if (plan->output_count == 0) continue;
-    // known[i][j]: the figure for quarters i..j, stored or made here.
-    const Figure* known[5][5];
-    std::copy(&spans.at[0][0], &spans.at[0][0] + 25, &known[0][0]);
-    for (int k = 0; k < plan->count; ++k) {
-      if (!plan->needed[k]) continue;
-      const Step& st = plan->steps[k];
-      KPIDB_RETURN_IF_ERROR(
-          CombineInto(*known[st.a_i][st.a_j], *known[st.b_i][st.b_j], st.subtract, &made[k]));
-      made[k].period = grid.Span(y, st.i, st.j);
-      known[st.i][st.j] = &made[k];
-    }
-    // Named spans only (an unnamed one, Q2-Q3 or Q2-Q4, was only a step),
-    // in period order; years come in order, so the whole list is sorted.
-    for (int k = 0; k < plan->output_count; ++k) {
-      derived.push_back(std::move(made[plan->output[k]]));
-    }
+    const Plan& plan = PlanFor(spans.pattern, wanted, &plans);
+    if (plan.output_count == 0) continue;
+    KPIDB_RETURN_IF_ERROR(DeriveYear(plan, spans, grid, y, made, &derived));
   }
   return derived;
 }

@@ -67,10 +67,11 @@ class QuarterGrid {
 // two scales, as_of the later of the two. InvalidArgument when the units'
 // dimensions differ; OutOfRange when the result does not fit 18 digits.
 // The result's period is left for the caller to set.
-absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract);
+[[nodiscard]] absl::StatusOr<Figure> Combine(const Figure& a, const Figure& b, bool subtract);
 // Same, into *out (its period untouched): the hot path of derivation. *out
 // must be neither a nor b.
-absl::Status CombineInto(const Figure& a, const Figure& b, bool subtract, Figure* out);
+[[nodiscard]] absl::Status CombineInto(const Figure& a, const Figure& b, bool subtract,
+                                       Figure* out);
 
 // The fiscal quarters, halves, years and Q1-Q3 periods of fiscal years
 // [first_fy, last_fy] that are not in `stored` but can be derived from its
@@ -85,13 +86,13 @@ inline constexpr uint16_t kHalfSpans = 1 << 1;     // FY2013H1, FY2013H2
 inline constexpr uint16_t kNineMonthSpans = 1 << 2;  // FY2013Q1-Q3
 inline constexpr uint16_t kYearSpans = 1 << 3;     // FY2013
 inline constexpr uint16_t kAllSpans = 0xf;
-absl::StatusOr<std::vector<Figure>> DeriveFiscalPeriods(
+[[nodiscard]] absl::StatusOr<std::vector<Figure>> DeriveFiscalPeriods(
     std::span<const Figure> stored, const FiscalCalendar& calendar,
     int first_fy, int last_fy, uint16_t wanted = kAllSpans);
 
 // Trailing twelve months ending at each fiscal quarter of [first_fy,
 // last_fy] whose four quarters are in `quarters` (stored or derived).
-absl::StatusOr<std::vector<Figure>> TrailingTwelveMonths(
+[[nodiscard]] absl::StatusOr<std::vector<Figure>> TrailingTwelveMonths(
     std::span<const Figure> quarters, const FiscalCalendar& calendar,
     int first_fy, int last_fy);
 
