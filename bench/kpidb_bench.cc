@@ -1098,12 +1098,12 @@ bool KpidbQuarterRows(const kpidb::DerivedResult& r, int decimals, std::vector<Q
     QuarterRow& q = out->emplace_back();
     q.start = r.periods[i].start_day_number();
     q.end = r.periods[i].end_day_number();
-    q.unit = r.units[i].ToString();
+    q.unit = r.unit(i).ToString();
     bool ok = ExactMantissa(r.values[i], decimals, &q.value);
     if (yoy && r.change[i].has_value()) {
       q.change.emplace();
       ok = ok && ExactMantissa(*r.change[i], decimals, &*q.change) &&
-           r.change_units[i] == r.units[i];
+           r.change_unit(i) == r.unit(i);
     }
     if (yoy && r.change_percent[i].has_value()) {
       q.percent.emplace();

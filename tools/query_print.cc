@@ -32,7 +32,7 @@ void AppendChangeCells(const DerivedResult& r, size_t i, const FiscalCalendar& c
                        std::vector<std::string>* row) {
   const bool has = r.change[i].has_value();
   row->push_back(has ? r.change[i]->ToGroupedString() : "");
-  row->push_back(has ? r.change_units[i].ToString() : "");
+  row->push_back(has ? r.change_unit(i).ToString() : "");
   row->push_back(r.change_percent[i].has_value() ? r.change_percent[i]->ToString() + "%" : "");
   row->push_back(r.change_base[i].has_value() ? r.change_base[i]->Label(calendar) : "");
 }
@@ -51,7 +51,7 @@ std::vector<std::string> DerivedCells(const DerivedResult& r, RowRef ref, bool w
                                   info.scenario,
                                   r.periods[i].Label(info.calendar),
                                   r.values[i].ToGroupedString(),
-                                  r.units[i].ToString()};
+                                  r.unit(i).ToString()};
   if (with_change) AppendChangeCells(r, i, info.calendar, &row);
   row.push_back(r.as_of[i].has_value() ? FormatDate(*r.as_of[i]) : "");
   row.push_back(OriginText(r, i, info.calendar));
