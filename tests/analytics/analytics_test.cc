@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpidb/ingest.h"
+#include "tests/sample_testutil.h"
 #include "tests/testutil.h"
 
 namespace kpidb {
@@ -25,11 +26,9 @@ class AnalyticsTest : public ::testing::Test {
     absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(Options(), dir_.Sub("db"));
     ASSERT_THAT(db, IsOk());
     db_ = std::move(*db);
-    const std::string sample = std::string(KPIDB_SOURCE_DIR) + "/data/sample/";
-    std::vector<std::string> files = {sample + "companies.csv",
-                                      sample + "iij-fy2013-1q3q.csv"};
     IngestReport report;
-    ASSERT_THAT(IngestFiles(db_.get(), files, IngestOptions(), &report), IsOk());
+    ASSERT_THAT(IngestFiles(db_.get(), kpidb::testing::SampleFiles(), IngestOptions(), &report),
+                IsOk());
   }
 
   // "PERIOD=VALUE UNIT" plus " <- FORMULA" for derived rows.
