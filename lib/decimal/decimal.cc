@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/str_cat.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb {
 namespace {
@@ -50,30 +50,26 @@ int DigitCount(uint64_t v) {
   return n;
 }
 
-// Debian's Abseil is built with its own absl::string_view rather than an
-// alias of std::string_view, so the two do not convert implicitly.
-absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
-
 // Bulk ingest can hand us an arbitrarily long field; the error message only
 // needs enough of it to find the cell. The cut backs off to a UTF-8 boundary
 // so the message stays valid UTF-8.
 std::string QuoteForError(std::string_view text) {
   constexpr size_t kMaxQuoted = 64;
   if (text.size() <= kMaxQuoted) {
-    return absl::StrCat("\"", absl::Utf8SafeCHexEscape(AbslView(text)), "\"");
+    return kpidb::StrCat("\"", absl::Utf8SafeCHexEscape(ToAbsl(text)), "\"");
   }
   size_t cut = kMaxQuoted;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
     --cut;
   }
-  return absl::StrCat("\"",
-                      absl::Utf8SafeCHexEscape(AbslView(text.substr(0, cut))),
-                      "\"... (", text.size(), " bytes)");
+  return kpidb::StrCat("\"",
+                       absl::Utf8SafeCHexEscape(ToAbsl(text.substr(0, cut))),
+                       "\"... (", text.size(), " bytes)");
 }
 
 absl::Status ParseError(std::string_view text, std::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "invalid decimal ", QuoteForError(text), ": ", AbslView(why)));
+  return absl::InvalidArgumentError(
+      kpidb::StrCat("invalid decimal ", QuoteForError(text), ": ", why));
 }
 
 // Length in bytes of a leading negative sign that is not ASCII '-':
@@ -250,13 +246,13 @@ std::string Format(int64_t mantissa, int exponent, bool grouped) {
 
 absl::StatusOr<Decimal> Decimal::FromParts(int64_t mantissa, int exponent) {
   if (Magnitude(mantissa) >= kMantissaLimit) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return absl::InvalidArgumentError(kpidb::StrCat(
         "Decimal mantissa ", mantissa, " has more than 18 digits"));
   }
   if (exponent < kMinExponent || exponent > kMaxExponent) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Decimal exponent ", exponent, " is outside [",
-                     kMinExponent, ", ", kMaxExponent, "]"));
+        kpidb::StrCat("Decimal exponent ", exponent, " is outside [",
+                      kMinExponent, ", ", kMaxExponent, "]"));
   }
   return Decimal(mantissa, exponent);
 }
@@ -323,7 +319,7 @@ absl::StatusOr<Decimal> Decimal::Scaled(int power) const {
   // Widen first: an int power near INT_MAX must not overflow the sum.
   const int64_t exponent = int64_t{exponent_} + power;
   if (exponent < kMinExponent || exponent > kMaxExponent) {
-    return absl::OutOfRangeError(absl::StrCat(
+    return absl::OutOfRangeError(kpidb::StrCat(
         "Decimal ", ToString(), " scaled by 10^", power,
         " leaves the exponent range [", kMinExponent, ", ", kMaxExponent, "]"));
   }

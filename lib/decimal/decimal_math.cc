@@ -5,8 +5,8 @@
 #include <cstdint>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "kpidb/decimal.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb {
 namespace {
@@ -47,7 +47,7 @@ bool ShiftUp(int128 v, int n, int128* out) {
 }
 
 absl::Status TooLarge(const char* op) {
-  return absl::OutOfRangeError(absl::StrCat(
+  return absl::OutOfRangeError(kpidb::StrCat(
       "decimal ", op, " result needs more than ", Decimal::kMaxDigits,
       " digits or leaves the exponent range"));
 }
@@ -138,7 +138,7 @@ absl::StatusOr<Decimal> Decimal::Divide(const Decimal& a, const Decimal& b,
   if (b.is_zero()) return absl::InvalidArgumentError("decimal division by zero");
   if (fraction_digits < -kMaxExponent || fraction_digits > -kMinExponent) {
     return absl::InvalidArgumentError(
-        absl::StrCat("fraction digits ", fraction_digits, " out of range"));
+        kpidb::StrCat("fraction digits ", fraction_digits, " out of range"));
   }
   // a/b = (ma / mb) * 10^(ea - eb); the result's mantissa is that times
   // 10^fraction_digits.

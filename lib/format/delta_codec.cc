@@ -17,10 +17,10 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "lib/format/coding.h"
 #include "lib/format/encoding.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb::format::internal {
 
@@ -37,7 +37,7 @@ void EncodeDelta(absl::Span<const int64_t> values, std::string* out) {
 absl::Status DecodeDelta(std::string_view in, size_t count, int64_t* out) {
   // At least one byte per value; also bounds the work for a corrupt count.
   if (in.size() < count) {
-    return absl::DataLossError(absl::StrCat(
+    return absl::DataLossError(kpidb::StrCat(
         "delta column: ", in.size(), " bytes cannot hold ", count, " values"));
   }
   ByteReader reader(in);
@@ -46,14 +46,14 @@ absl::Status DecodeDelta(std::string_view in, size_t count, int64_t* out) {
     uint64_t zigzag;
     if (!reader.ReadVarint64(&zigzag)) {
       return absl::DataLossError(
-          absl::StrCat("delta column: bad or truncated varint at value ", i));
+          kpidb::StrCat("delta column: bad or truncated varint at value ", i));
     }
     value += static_cast<uint64_t>(ZigZagDecode(zigzag));
     out[i] = static_cast<int64_t>(value);
   }
   if (!reader.empty()) {
     return absl::DataLossError(
-        absl::StrCat("delta column: ", reader.remaining(), " trailing bytes"));
+        kpidb::StrCat("delta column: ", reader.remaining(), " trailing bytes"));
   }
   return absl::OkStatus();
 }

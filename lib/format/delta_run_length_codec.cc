@@ -21,10 +21,10 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "lib/format/coding.h"
 #include "lib/format/encoding.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb::format::internal {
 
@@ -52,7 +52,7 @@ absl::Status DecodeDeltaRunLength(std::string_view in, size_t count,
   ByteReader reader(in);
   if (count == 0) {
     if (!reader.empty()) {
-      return absl::DataLossError(absl::StrCat(
+      return absl::DataLossError(kpidb::StrCat(
           "delta_run_length column: ", reader.remaining(), " trailing bytes"));
     }
     return absl::OkStatus();
@@ -70,17 +70,17 @@ absl::Status DecodeDeltaRunLength(std::string_view in, size_t count,
   while (i < count) {
     uint64_t length;
     if (!reader.ReadVarint64(&zigzag) || !reader.ReadVarint64(&length)) {
-      return absl::DataLossError(absl::StrCat(
+      return absl::DataLossError(kpidb::StrCat(
           "delta_run_length column: bad or truncated varint at value ", i));
     }
     if (length == 0) {
-      return absl::DataLossError(absl::StrCat(
+      return absl::DataLossError(kpidb::StrCat(
           "delta_run_length column: run of length 0 at value ", i));
     }
     if (length > count - i) {
-      return absl::DataLossError(
-          absl::StrCat("delta_run_length column: run of ", length, " at value ",
-                       i, " overruns the column of ", count, " values"));
+      return absl::DataLossError(kpidb::StrCat(
+          "delta_run_length column: run of ", length, " at value ", i,
+          " overruns the column of ", count, " values"));
     }
     const uint64_t delta = static_cast<uint64_t>(ZigZagDecode(zigzag));
     if (delta == 0) {
@@ -94,7 +94,7 @@ absl::Status DecodeDeltaRunLength(std::string_view in, size_t count,
     i += length;
   }
   if (!reader.empty()) {
-    return absl::DataLossError(absl::StrCat(
+    return absl::DataLossError(kpidb::StrCat(
         "delta_run_length column: ", reader.remaining(), " trailing bytes"));
   }
   return absl::OkStatus();

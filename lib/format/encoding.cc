@@ -3,8 +3,8 @@
 #include <iterator>
 #include <string>
 
-#include "absl/strings/str_cat.h"
 #include "lib/format/coding.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb::format {
 namespace {
@@ -115,8 +115,8 @@ absl::Status DecodeColumn(uint8_t encoding_id, std::string_view in,
                           size_t count, int64_t* out) {
   const Codec* codec = FindCodec(encoding_id);
   if (codec == nullptr) {
-    return absl::DataLossError(absl::StrCat("unknown column encoding id ",
-                                            static_cast<int>(encoding_id)));
+    return absl::DataLossError(kpidb::StrCat("unknown column encoding id ",
+                                             static_cast<int>(encoding_id)));
   }
   return codec->decode(in, count, out);
 }

@@ -12,10 +12,10 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "lib/format/coding.h"
 #include "lib/format/encoding.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb::format::internal {
 
@@ -27,7 +27,7 @@ absl::Status DecodePlain(std::string_view in, size_t count, int64_t* out) {
   // Every value takes at least one byte; checking up front also bounds the
   // loop by the input size when `count` itself is corrupt.
   if (in.size() < count) {
-    return absl::DataLossError(absl::StrCat(
+    return absl::DataLossError(kpidb::StrCat(
         "plain column: ", in.size(), " bytes cannot hold ", count, " values"));
   }
   ByteReader reader(in);
@@ -35,13 +35,13 @@ absl::Status DecodePlain(std::string_view in, size_t count, int64_t* out) {
     uint64_t zigzag;
     if (!reader.ReadVarint64(&zigzag)) {
       return absl::DataLossError(
-          absl::StrCat("plain column: bad or truncated varint at value ", i));
+          kpidb::StrCat("plain column: bad or truncated varint at value ", i));
     }
     out[i] = ZigZagDecode(zigzag);
   }
   if (!reader.empty()) {
     return absl::DataLossError(
-        absl::StrCat("plain column: ", reader.remaining(), " trailing bytes"));
+        kpidb::StrCat("plain column: ", reader.remaining(), " trailing bytes"));
   }
   return absl::OkStatus();
 }
