@@ -13,9 +13,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb {
 namespace {
@@ -35,10 +35,6 @@ Decimal P(std::string_view text) {
   EXPECT_TRUE(d.ok()) << d.status();
   return d.ok() ? *d : Decimal();
 }
-
-// Debian's Abseil has its own absl::string_view, distinct from
-// std::string_view.
-absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
 
 // As std::string, so that a failing matcher prints text rather than the
 // character-by-character dump gMock uses for absl::string_view.
@@ -153,7 +149,7 @@ TEST_P(ParseRejectTest, IsInvalidArgumentQuotingTheText) {
   absl::StatusOr<Decimal> d = Decimal::Parse(text);
   ASSERT_FALSE(d.ok()) << "\"" << text << "\" parsed as " << d->ToString();
   EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(Message(d), HasSubstr(absl::StrCat("\"", AbslView(text), "\"")));
+  EXPECT_THAT(Message(d), HasSubstr(kpidb::StrCat("\"", text, "\"")));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -234,8 +230,8 @@ TEST(DecimalParseTest, FastAndGeneralPathsAgree) {
        {"0", "7", "000", "0123", "82746", "999999999999999999",
         "000000000000000001", "100000000000000000"}) {
     const Decimal fast = P(digits);
-    const Decimal general = P(absl::StrCat(" ", AbslView(digits)));
-    const Decimal plus = P(absl::StrCat("+", AbslView(digits)));
+    const Decimal general = P(kpidb::StrCat(" ", digits));
+    const Decimal plus = P(kpidb::StrCat("+", digits));
     EXPECT_TRUE(fast.Identical(general)) << digits;
     EXPECT_TRUE(fast.Identical(plus)) << digits;
   }
@@ -450,7 +446,7 @@ TEST_P(CompareTest, OrdersNumerically) {
   const Decimal& a = *GetParam().a;
   const Decimal& b = *GetParam().b;
   const int expected = GetParam().expected;
-  const std::string label = absl::StrCat(
+  const std::string label = kpidb::StrCat(
       a.mantissa(), "e", a.exponent(), " vs ", b.mantissa(), "e", b.exponent());
   EXPECT_EQ(a.Compare(b), expected) << label;
   EXPECT_EQ(b.Compare(a), -expected) << label;
@@ -641,12 +637,12 @@ class DecimalPropertyTest : public ::testing::Test {
 };
 
 TEST_F(DecimalPropertyTest, ParseOfToStringAndCompareAgreeWithReference) {
-  SCOPED_TRACE(absl::StrCat("replay with --gtest_random_seed=", seed_));
+  SCOPED_TRACE(kpidb::StrCat("replay with --gtest_random_seed=", seed_));
   constexpr int kIterations = 20000;
   for (int i = 0; i < kIterations; ++i) {
     const Decimal a = RandomDecimal();
     const std::string label =
-        absl::StrCat(a.mantissa(), "e", a.exponent(), " (", a.ToString(), ")");
+        kpidb::StrCat(a.mantissa(), "e", a.exponent(), " (", a.ToString(), ")");
 
     // Round trip through both spellings.
     for (const std::string& text : {a.ToString(), a.ToGroupedString()}) {
@@ -684,7 +680,7 @@ TEST_F(DecimalPropertyTest, ParseOfToStringAndCompareAgreeWithReference) {
 }
 
 TEST_F(DecimalPropertyTest, SortingByCompareMatchesReference) {
-  SCOPED_TRACE(absl::StrCat("replay with --gtest_random_seed=", seed_));
+  SCOPED_TRACE(kpidb::StrCat("replay with --gtest_random_seed=", seed_));
   std::vector<Decimal> values;
   for (int i = 0; i < 500; ++i) {
     values.push_back(RandomDecimal());

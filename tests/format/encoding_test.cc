@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "lib/format/coding.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb::format {
 
@@ -306,7 +306,7 @@ TEST(GoldenTest, ExactBytes) {
     const Codec* codec = FindCodec(static_cast<uint8_t>(c.encoding));
     ASSERT_NE(codec, nullptr);
     SCOPED_TRACE(
-        absl::StrCat(codec->name, " {", absl::StrJoin(c.values, ", "), "}"));
+        kpidb::StrCat(codec->name, " {", absl::StrJoin(c.values, ", "), "}"));
     EXPECT_EQ(ToHex(Encode(*codec, c.values)), c.hex);
     std::vector<int64_t> back;
     ASSERT_TRUE(
@@ -418,9 +418,9 @@ TEST_P(CodecContractTest, EmptyColumnIsZeroBytes) {
 
 TEST_P(CodecContractTest, RoundTrips) {
   std::mt19937_64 rng(Seed());
-  SCOPED_TRACE(absl::StrCat("random seed ", Seed()));
+  SCOPED_TRACE(kpidb::StrCat("random seed ", Seed()));
   for (const std::vector<int64_t>& values : SampleInputs(rng)) {
-    SCOPED_TRACE(absl::StrCat(values.size(), " values"));
+    SCOPED_TRACE(kpidb::StrCat(values.size(), " values"));
     RoundTrip(values);
   }
 }
@@ -497,7 +497,7 @@ TEST_P(CodecContractTest, HugeCountEndsWithDataLoss) {
 
 TEST_P(CodecContractTest, ByteFlipFuzzNeverCrashes) {
   const uint32_t seed = Seed();
-  SCOPED_TRACE(absl::StrCat("random seed ", seed));
+  SCOPED_TRACE(kpidb::StrCat("random seed ", seed));
   std::mt19937_64 rng(seed);
   const std::vector<std::vector<int64_t>> inputs = SampleInputs(rng);
   int ok = 0, data_loss = 0;
@@ -592,8 +592,9 @@ TEST(RunLengthTest, MalformedRuns) {
       {Encoding::kDelta, "0a 00", 1, "trailing"},
   };
   for (const Case& c : cases) {
-    SCOPED_TRACE(absl::StrCat(FindCodec(static_cast<uint8_t>(c.encoding))->name,
-                              " [", c.hex, "] count ", c.count));
+    SCOPED_TRACE(
+        kpidb::StrCat(FindCodec(static_cast<uint8_t>(c.encoding))->name, " [",
+                      c.hex, "] count ", c.count));
     std::vector<int64_t> back;
     absl::Status status = GuardedDecode(static_cast<uint8_t>(c.encoding),
                                         FromHex(c.hex), c.count, &back);
