@@ -67,7 +67,7 @@ std::string QuoteForError(std::string_view text) {
                        "\"... (", text.size(), " bytes)");
 }
 
-absl::Status ParseError(std::string_view text, std::string_view why) {
+[[nodiscard]] absl::Status ParseError(std::string_view text, std::string_view why) {
   return absl::InvalidArgumentError(
       kpidb::StrCat("invalid decimal ", QuoteForError(text), ": ", why));
 }
@@ -92,8 +92,7 @@ bool IsSignAt(std::string_view s, size_t i) {
 // Decimal::Parse() does not take. One pass, no allocation unless it fails.
 // Writes the result through the out-parameters because the (mantissa,
 // exponent) constructor is private to Decimal.
-absl::Status ParseGeneral(std::string_view text, int64_t* mantissa,
-                          int* exponent) {
+[[nodiscard]] absl::Status ParseGeneral(std::string_view text, int64_t* mantissa, int* exponent) {
   std::string_view s = text;
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);

@@ -46,7 +46,7 @@ bool ShiftUp(int128 v, int n, int128* out) {
   return true;
 }
 
-absl::Status TooLarge(const char* op) {
+[[nodiscard]] absl::Status TooLarge(const char* op) {
   return absl::OutOfRangeError(kpidb::StrCat(
       "decimal ", op, " result needs more than ", Decimal::kMaxDigits,
       " digits or leaves the exponent range"));
@@ -54,7 +54,7 @@ absl::Status TooLarge(const char* op) {
 
 // Builds a Decimal from an exact int128 mantissa, dropping trailing zeros
 // only when the digits would not fit otherwise.
-absl::StatusOr<Decimal> Normalize(int128 m, int64_t e, const char* op) {
+[[nodiscard]] absl::StatusOr<Decimal> Normalize(int128 m, int64_t e, const char* op) {
   while (Abs128(m) >= kLimit && m % 10 == 0 && e < Decimal::kMaxExponent) {
     m /= 10;
     ++e;
@@ -66,8 +66,8 @@ absl::StatusOr<Decimal> Normalize(int128 m, int64_t e, const char* op) {
   return Decimal::FromValidParts(static_cast<int64_t>(m), static_cast<int>(e));
 }
 
-absl::StatusOr<Decimal> AddSigned(const Decimal& a, int64_t b_mantissa,
-                                  int b_exponent, const char* op) {
+[[nodiscard]] absl::StatusOr<Decimal> AddSigned(const Decimal& a, int64_t b_mantissa,
+                                                int b_exponent, const char* op) {
   if (a.exponent() == b_exponent) {
     // The common case (figures of one series): two mantissas below 10^18
     // add without overflow in 64 bits.

@@ -61,8 +61,8 @@ Encoding EncodeBest(absl::Span<const int64_t> values, std::string* out);
 // Decodes exactly `count` values, consuming exactly all of `in`; DataLoss on
 // any inconsistency: truncated input, trailing bytes, a run overrunning
 // count, unknown id.
-absl::Status DecodeColumn(uint8_t encoding_id, std::string_view in,
-                          size_t count, int64_t* out);
+[[nodiscard]] absl::Status DecodeColumn(uint8_t encoding_id, std::string_view in, size_t count,
+                                        int64_t* out);
 
 namespace internal {
 
@@ -72,14 +72,13 @@ namespace internal {
 // themselves from static initializers) so that linking kpidb as a static
 // library can never drop a codec.
 void EncodePlain(absl::Span<const int64_t> values, std::string* out);
-absl::Status DecodePlain(std::string_view in, size_t count, int64_t* out);
+[[nodiscard]] absl::Status DecodePlain(std::string_view in, size_t count, int64_t* out);
 void EncodeDelta(absl::Span<const int64_t> values, std::string* out);
-absl::Status DecodeDelta(std::string_view in, size_t count, int64_t* out);
+[[nodiscard]] absl::Status DecodeDelta(std::string_view in, size_t count, int64_t* out);
 void EncodeRunLength(absl::Span<const int64_t> values, std::string* out);
-absl::Status DecodeRunLength(std::string_view in, size_t count, int64_t* out);
+[[nodiscard]] absl::Status DecodeRunLength(std::string_view in, size_t count, int64_t* out);
 void EncodeDeltaRunLength(absl::Span<const int64_t> values, std::string* out);
-absl::Status DecodeDeltaRunLength(std::string_view in, size_t count,
-                                  int64_t* out);
+[[nodiscard]] absl::Status DecodeDeltaRunLength(std::string_view in, size_t count, int64_t* out);
 
 }  // namespace internal
 }  // namespace kpidb::format

@@ -342,7 +342,7 @@ std::string Quote(std::string_view text) {
       "\"... (", text.size(), " bytes)");
 }
 
-absl::Status LabelError(std::string_view label, std::string_view reason) {
+[[nodiscard]] absl::Status LabelError(std::string_view label, std::string_view reason) {
   return absl::InvalidArgumentError(
       kpidb::StrCat("invalid period label ", Quote(label), ": ", reason));
 }

@@ -53,7 +53,7 @@ int64_t AsOfCode(const ChunkRow& r) {
   return lag >= 0 ? lag + 1 : lag;
 }
 
-absl::Status Corrupt(std::string_view what) {
+[[nodiscard]] absl::Status Corrupt(std::string_view what) {
   return absl::DataLossError(kpidb::StrCat("damaged series chunk: ", what));
 }
 

@@ -51,7 +51,7 @@ bool IsCurrencyCode(std::string_view s) {
   return true;
 }
 
-absl::Status ParseError(std::string_view text, std::string_view why) {
+[[nodiscard]] absl::Status ParseError(std::string_view text, std::string_view why) {
   return absl::InvalidArgumentError(kpidb::StrCat(
       "invalid unit \"", absl::Utf8SafeCHexEscape(ToAbsl(text)), "\": ", why));
 }

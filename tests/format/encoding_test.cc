@@ -59,8 +59,8 @@ std::string Encode(const Codec& codec, absl::Span<const int64_t> values) {
 
 // Decodes into a buffer with guard values on both sides so that a write
 // outside out[0..count-1] is caught even without ASan.
-absl::Status GuardedDecode(uint8_t id, std::string_view in, size_t count,
-                           std::vector<int64_t>* values) {
+[[nodiscard]] absl::Status GuardedDecode(uint8_t id, std::string_view in, size_t count,
+                                         std::vector<int64_t>* values) {
   constexpr int64_t kGuard = 0x5a5a5a5a5a5a5a5a;
   std::vector<int64_t> buffer(count + 2, kGuard);
   absl::Status status = DecodeColumn(id, in, count, buffer.data() + 1);

@@ -258,7 +258,7 @@ class BadStructureTest : public ::testing::Test {
                                                  int64_t mantissa, int64_t exponent) {
     return {{Z(gap)}, {Z(span)}, {Z(mantissa)}, {Z(exponent)}, {Z(1)}, {Z(0)}, {Z(0)}};
   }
-  absl::Status Decode(const std::string& chunk) {
+  [[nodiscard]] absl::Status Decode(const std::string& chunk) {
     return DecodeChunk(chunk, kNeedAll, &rows_);
   }
   std::vector<ChunkRow> rows_;
