@@ -28,9 +28,14 @@
 
 namespace kpidb::format::internal {
 
-void EncodeDeltaRunLength(absl::Span<const int64_t> values, std::string* out) {
+namespace {
+
+// Hands each varint of the encoding of `values` to `emit`, in order: the
+// one description of the bytes that both sizing and encoding follow.
+template <typename Emit>
+void ForEachVarint(absl::Span<const int64_t> values, Emit& emit) {
   if (values.empty()) return;
-  PutVarint64(out, ZigZagEncode(values[0]));
+  emit(ZigZagEncode(values[0]));
   // Differences modulo 2^64: see the grammar above.
   auto delta = [&](size_t i) {
     return static_cast<uint64_t>(values[i]) -
@@ -41,10 +46,24 @@ void EncodeDeltaRunLength(absl::Span<const int64_t> values, std::string* out) {
     const uint64_t d = delta(i);
     size_t end = i + 1;
     while (end < values.size() && delta(end) == d) ++end;
-    PutVarint64(out, ZigZagEncode(static_cast<int64_t>(d)));
-    PutVarint64(out, end - i);
+    emit(ZigZagEncode(static_cast<int64_t>(d)));
+    emit(end - i);
     i = end;
   }
+}
+
+}  // namespace
+
+size_t EncodedSizeDeltaRunLength(absl::Span<const int64_t> values) {
+  VarintCounter counter;
+  ForEachVarint(values, counter);
+  return counter.bytes;
+}
+
+void EncodeDeltaRunLength(absl::Span<const int64_t> values, std::string* out) {
+  VarintWriter writer(out, EncodedSizeDeltaRunLength(values));
+  ForEachVarint(values, writer);
+  writer.Finish();
 }
 
 absl::Status DecodeDeltaRunLength(std::string_view in, size_t count,

@@ -19,8 +19,27 @@
 
 namespace kpidb::format::internal {
 
+namespace {
+
+// Hands each varint of the encoding of `values` to `emit`, in order: the
+// one description of the bytes that both sizing and encoding follow.
+template <typename Emit>
+void ForEachVarint(absl::Span<const int64_t> values, Emit& emit) {
+  for (int64_t v : values) emit(ZigZagEncode(v));
+}
+
+}  // namespace
+
+size_t EncodedSizePlain(absl::Span<const int64_t> values) {
+  VarintCounter counter;
+  ForEachVarint(values, counter);
+  return counter.bytes;
+}
+
 void EncodePlain(absl::Span<const int64_t> values, std::string* out) {
-  for (int64_t v : values) PutVarint64(out, ZigZagEncode(v));
+  VarintWriter writer(out, EncodedSizePlain(values));
+  ForEachVarint(values, writer);
+  writer.Finish();
 }
 
 absl::Status DecodePlain(std::string_view in, size_t count, int64_t* out) {

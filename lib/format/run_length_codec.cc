@@ -25,15 +25,34 @@
 
 namespace kpidb::format::internal {
 
-void EncodeRunLength(absl::Span<const int64_t> values, std::string* out) {
+namespace {
+
+// Hands each varint of the encoding of `values` to `emit`, in order: the
+// one description of the bytes that both sizing and encoding follow.
+template <typename Emit>
+void ForEachVarint(absl::Span<const int64_t> values, Emit& emit) {
   size_t i = 0;
   while (i < values.size()) {
     size_t end = i + 1;
     while (end < values.size() && values[end] == values[i]) ++end;
-    PutVarint64(out, ZigZagEncode(values[i]));
-    PutVarint64(out, end - i);
+    emit(ZigZagEncode(values[i]));
+    emit(end - i);
     i = end;
   }
+}
+
+}  // namespace
+
+size_t EncodedSizeRunLength(absl::Span<const int64_t> values) {
+  VarintCounter counter;
+  ForEachVarint(values, counter);
+  return counter.bytes;
+}
+
+void EncodeRunLength(absl::Span<const int64_t> values, std::string* out) {
+  VarintWriter writer(out, EncodedSizeRunLength(values));
+  ForEachVarint(values, writer);
+  writer.Finish();
 }
 
 absl::Status DecodeRunLength(std::string_view in, size_t count, int64_t* out) {

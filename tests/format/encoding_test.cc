@@ -72,6 +72,24 @@ std::string Encode(const Codec& codec, absl::Span<const int64_t> values) {
 
 uint8_t Id(const Codec& codec) { return static_cast<uint8_t>(codec.id); }
 
+// Up to 39 values of one of the shapes chunk columns have.
+std::vector<int64_t> RandomShortColumn(std::mt19937_64& rng) {
+  const size_t n = rng() % 40;
+  std::vector<int64_t> v(n);
+  const int shape = static_cast<int>(rng() % 5);
+  int64_t x = static_cast<int64_t>(rng());
+  for (size_t i = 0; i < n; ++i) {
+    switch (shape) {
+      case 0: v[i] = static_cast<int64_t>(rng()); break;                    // random
+      case 1: v[i] = static_cast<int64_t>(rng() % 3); break;                // few values
+      case 2: x += 91 + static_cast<int64_t>(rng() % 2); v[i] = x; break;   // dates
+      case 3: v[i] = (i / 4) % 2 == 0 ? INT64_MIN : INT64_MAX; break;       // extremes
+      default: x += static_cast<int64_t>(rng() % 300) - 150; v[i] = x;      // walk
+    }
+  }
+  return v;
+}
+
 // ---------------------------------------------------------------------------
 // coding.h
 
@@ -156,6 +174,22 @@ TEST(CodingTest, VarintRoundTripsEveryBitLength) {
     EXPECT_EQ(back, v);
   }
   EXPECT_TRUE(reader.empty());
+}
+
+// EncodeBest() sizes columns with VarintLength(): it must be the length
+// PutVarint64() writes at every bit length and on both sides of each.
+TEST(CodingTest, VarintLengthIsWhatPutVarint64Writes) {
+  for (int bits = 0; bits <= 64; ++bits) {
+    const uint64_t top = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+    for (uint64_t v : {top - 1, top, top + 1}) {
+      std::string s;
+      PutVarint64(&s, v);
+      EXPECT_EQ(VarintLength(v), static_cast<int>(s.size())) << v;
+      char buf[kMaxVarint64Length];
+      EXPECT_EQ(EncodeVarint64(buf, v) - buf, static_cast<ptrdiff_t>(s.size()));
+      EXPECT_EQ(std::string_view(buf, s.size()), s) << v;
+    }
+  }
 }
 
 TEST(CodingTest, BadVarintsFail) {
@@ -422,6 +456,26 @@ TEST_P(CodecContractTest, RoundTrips) {
   for (const std::vector<int64_t>& values : SampleInputs(rng)) {
     SCOPED_TRACE(kpidb::StrCat(values.size(), " values"));
     RoundTrip(values);
+  }
+}
+
+// EncodeBest() picks a codec by encoded_size() alone, so it must be exactly
+// the length of what encode() writes, for every shape of column.
+TEST_P(CodecContractTest, EncodedSizeIsTheEncodedLength) {
+  std::mt19937_64 rng(Seed());
+  SCOPED_TRACE(kpidb::StrCat("random seed ", Seed()));
+  std::vector<std::vector<int64_t>> inputs = SampleInputs(rng);
+  for (int i = 0; i < 3000; ++i) inputs.push_back(RandomShortColumn(rng));
+  const int64_t interesting[] = {kMin, kMin + 1, -1, 0, 1, kMax - 1, kMax};
+  for (int64_t a : interesting) {
+    for (int64_t b : interesting) {
+      inputs.push_back({a, b});
+      for (int64_t c : interesting) inputs.push_back({a, b, c});
+    }
+  }
+  for (const std::vector<int64_t>& values : inputs) {
+    ASSERT_EQ(codec().encoded_size(values), Encode(codec(), values).size())
+        << values.size() << " values: " << absl::StrJoin(values, ", ");
   }
 }
 
@@ -703,19 +757,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, EncodeBestTest,
 TEST(EncodeBestTest, PicksTheSmallestRealEncoding) {
   std::mt19937_64 rng(Seed());
   for (int iter = 0; iter < 3000; ++iter) {
-    const size_t n = rng() % 40;
-    std::vector<int64_t> v(n);
-    const int shape = static_cast<int>(rng() % 5);
-    int64_t x = static_cast<int64_t>(rng());
-    for (size_t i = 0; i < n; ++i) {
-      switch (shape) {
-        case 0: v[i] = static_cast<int64_t>(rng()); break;                    // random
-        case 1: v[i] = static_cast<int64_t>(rng() % 3); break;                // few values
-        case 2: x += 91 + static_cast<int64_t>(rng() % 2); v[i] = x; break;   // dates
-        case 3: v[i] = (i / 4) % 2 == 0 ? INT64_MIN : INT64_MAX; break;       // extremes
-        default: x += static_cast<int64_t>(rng() % 300) - 150; v[i] = x;      // walk
-      }
-    }
+    const std::vector<int64_t> v = RandomShortColumn(rng);
     std::string best_bytes;
     uint8_t best_id = 0;
     for (const Codec& c : AllCodecs()) {
