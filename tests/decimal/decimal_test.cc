@@ -223,6 +223,63 @@ TEST(DecimalParseTest, ErrorMessagesSayWhy) {
   EXPECT_THAT(Message(Decimal::Parse("1000000000000000000")), HasSubstr("18"));
 }
 
+// Every reason the parser gives, in full: one text per rejection path.
+TEST(DecimalParseTest, EveryRejectionHasItsMessage) {
+  const struct {
+    std::string_view text;
+    std::string_view message;
+  } kCases[] = {
+      {"", "invalid decimal \"\": no digits"},
+      {"   ", "invalid decimal \"   \": no digits"},
+      {"-", "invalid decimal \"-\": no digits"},
+      {"()", "invalid decimal \"()\": no digits"},
+      {".", "invalid decimal \".\": no digits"},
+      {"(1998", "invalid decimal \"(1998\": unbalanced parenthesis"},
+      {"(", "invalid decimal \"(\": unbalanced parenthesis"},
+      {"1998)", "invalid decimal \"1998)\": unbalanced parenthesis"},
+      {"(-1)", "invalid decimal \"(-1)\": more than one sign"},
+      {"(▲1)", "invalid decimal \"(▲1)\": more than one sign"},
+      {"1000000000000000000",
+       "invalid decimal \"1000000000000000000\": more than 18 significant "
+       "digits"},
+      {"0.00000000000000000000000000000000000000001",
+       "invalid decimal \"0.00000000000000000000000000000000000000001\": "
+       "more than 40 digits after the point"},
+      {"1.234,5", "invalid decimal \"1.234,5\": comma after the decimal point"},
+      {"1,99,8",
+       "invalid decimal \"1,99,8\": commas must separate groups of three "
+       "digits"},
+      {",123",
+       "invalid decimal \",123\": commas must separate groups of three "
+       "digits"},
+      {"1,234,56.7",
+       "invalid decimal \"1,234,56.7\": commas must separate groups of "
+       "three digits"},
+      {"12,34",
+       "invalid decimal \"12,34\": commas must separate groups of three "
+       "digits"},
+      {"0,123",
+       "invalid decimal \"0,123\": leading zero before a thousands "
+       "separator"},
+      {"1.2.3", "invalid decimal \"1.2.3\": more than one decimal point"},
+      {"1e3", "invalid decimal \"1e3\": exponent notation is not accepted"},
+      {"7.9%",
+       "invalid decimal \"7.9%\": '%' belongs in the unit, not the number"},
+      {"--1", "invalid decimal \"--1\": misplaced or repeated sign"},
+      {"1998-", "invalid decimal \"1998-\": misplaced or repeated sign"},
+      {"1▲", "invalid decimal \"1▲\": misplaced or repeated sign"},
+      {"abc", "invalid decimal \"abc\": unexpected character"},
+      {"1 998", "invalid decimal \"1 998\": unexpected character"},
+      {"5.", "invalid decimal \"5.\": no digits after the decimal point"},
+  };
+  for (const auto& c : kCases) {
+    absl::StatusOr<Decimal> d = Decimal::Parse(c.text);
+    ASSERT_FALSE(d.ok()) << c.text;
+    EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(Message(d), c.message);
+  }
+}
+
 // The fast path takes up to 18 plain ASCII digits; make sure the general path
 // agrees with it on the same digits.
 TEST(DecimalParseTest, FastAndGeneralPathsAgree) {
