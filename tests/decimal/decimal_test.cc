@@ -16,22 +16,18 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/util/str_cat.h"
+#include "tests/decimal/decimal_test_util.h"
 
 namespace kpidb {
 namespace {
 
+using ::kpidb::testing::P;
 using ::testing::HasSubstr;
 
 constexpr int64_t kMaxMantissa = 999'999'999'999'999'999;  // 10^18 - 1
 
 Decimal D(int64_t mantissa, int exponent) {
   absl::StatusOr<Decimal> d = Decimal::FromParts(mantissa, exponent);
-  EXPECT_TRUE(d.ok()) << d.status();
-  return d.ok() ? *d : Decimal();
-}
-
-Decimal P(std::string_view text) {
-  absl::StatusOr<Decimal> d = Decimal::Parse(text);
   EXPECT_TRUE(d.ok()) << d.status();
   return d.ok() ? *d : Decimal();
 }
