@@ -88,14 +88,14 @@ bool IsSignAt(std::string_view s, size_t i) {
          UnicodeMinusLength(s.substr(i)) > 0;
 }
 
-// The scanners below return nullptr, or why the text is not a number: a
-// static string, so that nothing is built unless parsing fails.
-
 std::string_view TrimSpaces(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   return s;
 }
+
+// The scanners below return nullptr, or why the text is not a number: a
+// static string, so that nothing is built unless parsing fails.
 
 // Removes the parentheses around a negative number, or one leading sign,
 // from *s (not empty); sets *negative.

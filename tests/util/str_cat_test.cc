@@ -1,5 +1,6 @@
 #include "lib/util/str_cat.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <string>
