@@ -39,7 +39,7 @@ class Decimal {
 
   // Builds mantissa * 10^exponent. InvalidArgument if |mantissa| >= 10^18 or
   // the exponent is out of range.
-  static absl::StatusOr<Decimal> FromParts(int64_t mantissa, int exponent);
+  [[nodiscard]] static absl::StatusOr<Decimal> FromParts(int64_t mantissa, int exponent);
 
   // FromParts() for parts already known to be valid (decoded from a checked
   // chunk, say), without the cost of a StatusOr.
@@ -58,7 +58,7 @@ class Decimal {
   // kMaxDigits of them. Anything else (empty text, letters, "%", two signs,
   // misplaced commas, exponents such as "1e3") is InvalidArgument with a
   // message that quotes the text.
-  static absl::StatusOr<Decimal> Parse(std::string_view text);
+  [[nodiscard]] static absl::StatusOr<Decimal> Parse(std::string_view text);
 
   int64_t mantissa() const { return mantissa_; }
   int exponent() const { return exponent_; }
@@ -88,7 +88,7 @@ class Decimal {
   // This value times 10^power, exactly (exponent + power). For scale
   // conversions: 82,746 (million) -> 82.746 (billion) is Scaled(-3).
   // OutOfRange when the exponent leaves the allowed range.
-  absl::StatusOr<Decimal> Scaled(int power) const;
+  [[nodiscard]] absl::StatusOr<Decimal> Scaled(int power) const;
 
   // --- Exact arithmetic -----------------------------------------------------
   //
@@ -97,9 +97,9 @@ class Decimal {
   // OutOfRange when a result would need more than kMaxDigits digits (after
   // dropping trailing zeros) or leave the exponent range.
 
-  static absl::StatusOr<Decimal> Add(const Decimal& a, const Decimal& b);
-  static absl::StatusOr<Decimal> Subtract(const Decimal& a, const Decimal& b);
-  static absl::StatusOr<Decimal> Multiply(const Decimal& a, const Decimal& b);
+  [[nodiscard]] static absl::StatusOr<Decimal> Add(const Decimal& a, const Decimal& b);
+  [[nodiscard]] static absl::StatusOr<Decimal> Subtract(const Decimal& a, const Decimal& b);
+  [[nodiscard]] static absl::StatusOr<Decimal> Multiply(const Decimal& a, const Decimal& b);
 
   // How Divide() and Rounded() round the last kept digit.
   enum class Rounding {
@@ -110,15 +110,15 @@ class Decimal {
 
   // a / b with exactly `fraction_digits` digits after the point (negative:
   // rounds to tens, hundreds...). InvalidArgument when b is zero.
-  static absl::StatusOr<Decimal> Divide(const Decimal& a, const Decimal& b,
-                                        int fraction_digits,
-                                        Rounding rounding = Rounding::kHalfAwayFromZero);
+  [[nodiscard]] static absl::StatusOr<Decimal> Divide(
+      const Decimal& a, const Decimal& b, int fraction_digits,
+      Rounding rounding = Rounding::kHalfAwayFromZero);
 
   // This value with exactly `fraction_digits` digits after the point:
   // rounded when it had more, padded with zeros when it had fewer
   // (82.746 -> 82.7 at 1 digit; 82 -> 82.00 at 2).
-  absl::StatusOr<Decimal> Rounded(int fraction_digits,
-                                  Rounding rounding = Rounding::kHalfAwayFromZero) const;
+  [[nodiscard]] absl::StatusOr<Decimal> Rounded(
+      int fraction_digits, Rounding rounding = Rounding::kHalfAwayFromZero) const;
 
   Decimal Negated() const { return Decimal(-mantissa_, exponent_); }
   Decimal Abs() const { return mantissa_ < 0 ? Negated() : *this; }

@@ -62,12 +62,12 @@ struct Company {
 };
 
 // InvalidArgument naming the field unless the identifier matches its pattern.
-absl::Status ValidateCompanyId(std::string_view id);
-absl::Status ValidateMetric(std::string_view metric);
-absl::Status ValidateScenario(std::string_view scenario);
+[[nodiscard]] absl::Status ValidateCompanyId(std::string_view id);
+[[nodiscard]] absl::Status ValidateMetric(std::string_view metric);
+[[nodiscard]] absl::Status ValidateScenario(std::string_view scenario);
 // Checks every identifier of `fact`, and that its currency code (if any) is
 // well formed.
-absl::Status ValidateFact(const Fact& fact);
+[[nodiscard]] absl::Status ValidateFact(const Fact& fact);
 
 // True when `metric` matches `pattern`: an exact name, or a glob where `*`
 // matches any run of characters (including dots) and `?` one character:

@@ -61,7 +61,7 @@ struct FiscalCalendar {
   static FiscalCalendar CalendarYear() { return FiscalCalendar{}; }
 
   // InvalidArgument unless 1 <= fiscal_year_end_month <= 12.
-  absl::Status Validate() const;
+  [[nodiscard]] absl::Status Validate() const;
 
   // First and last day of fiscal year `fy`.
   absl::CivilDay YearStart(int fy) const;
@@ -74,7 +74,7 @@ struct FiscalCalendar {
 };
 
 // Parses "start" / "end" (the companies file's fy_naming column).
-absl::StatusOr<FiscalYearNaming> ParseFiscalYearNaming(std::string_view text);
+[[nodiscard]] absl::StatusOr<FiscalYearNaming> ParseFiscalYearNaming(std::string_view text);
 std::string_view FiscalYearNamingName(FiscalYearNaming naming);
 
 class Period {
@@ -86,8 +86,7 @@ class Period {
   // Parse refuse other years).
   static Period Instant(absl::CivilDay day) { return Period(day, day, true); }
   // InvalidArgument if end < start.
-  static absl::StatusOr<Period> Duration(absl::CivilDay start,
-                                         absl::CivilDay end);
+  [[nodiscard]] static absl::StatusOr<Period> Duration(absl::CivilDay start, absl::CivilDay end);
 
   // Builds a period from day numbers (days since 1970-01-01), the form
   // chunks store: cheaper than going through absl::CivilDay.
@@ -102,8 +101,8 @@ class Period {
   // explicit "START/END" range, resolving fiscal labels through `calendar`.
   // InvalidArgument quoting the label when it is not a period (for example
   // "FY2013Q5" or "2013-02-30").
-  static absl::StatusOr<Period> Parse(std::string_view label,
-                                      const FiscalCalendar& calendar);
+  [[nodiscard]] static absl::StatusOr<Period> Parse(std::string_view label,
+                                                    const FiscalCalendar& calendar);
 
   bool is_instant() const { return instant_; }
   absl::CivilDay start() const;
@@ -145,7 +144,7 @@ class Period {
 
 // Parses a strict ISO date "YYYY-MM-DD" (InvalidArgument otherwise, also for
 // dates that do not exist such as 2013-02-30).
-absl::StatusOr<absl::CivilDay> ParseDate(std::string_view text);
+[[nodiscard]] absl::StatusOr<absl::CivilDay> ParseDate(std::string_view text);
 // "YYYY-MM-DD".
 std::string FormatDate(absl::CivilDay day);
 

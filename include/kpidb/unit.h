@@ -35,7 +35,7 @@ class Unit {
 
   // Parses a unit text (see above). InvalidArgument quoting the text if it is
   // not a unit kpidb knows.
-  static absl::StatusOr<Unit> Parse(std::string_view text);
+  [[nodiscard]] static absl::StatusOr<Unit> Parse(std::string_view text);
 
   // "JPY", "USD", "%", "pt", "count", or "" for a pure number.
   const std::string& dimension() const { return dimension_; }

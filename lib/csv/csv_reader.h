@@ -80,7 +80,7 @@ class Reader {
   // continues; after an unterminated quoted field nothing is left and the
   // next call returns false. When a record has several problems, the first
   // one is reported.
-  absl::StatusOr<bool> Next(Record* record);
+  [[nodiscard]] absl::StatusOr<bool> Next(Record* record);
 
  private:
   // A field whose value was unescaped into scratch_. Views into scratch_ are

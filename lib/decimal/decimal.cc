@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/str_cat.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb {
 namespace {
@@ -50,30 +50,26 @@ int DigitCount(uint64_t v) {
   return n;
 }
 
-// Debian's Abseil is built with its own absl::string_view rather than an
-// alias of std::string_view, so the two do not convert implicitly.
-absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
-
 // Bulk ingest can hand us an arbitrarily long field; the error message only
 // needs enough of it to find the cell. The cut backs off to a UTF-8 boundary
 // so the message stays valid UTF-8.
 std::string QuoteForError(std::string_view text) {
   constexpr size_t kMaxQuoted = 64;
   if (text.size() <= kMaxQuoted) {
-    return absl::StrCat("\"", absl::Utf8SafeCHexEscape(AbslView(text)), "\"");
+    return kpidb::StrCat("\"", absl::Utf8SafeCHexEscape(ToAbsl(text)), "\"");
   }
   size_t cut = kMaxQuoted;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
     --cut;
   }
-  return absl::StrCat("\"",
-                      absl::Utf8SafeCHexEscape(AbslView(text.substr(0, cut))),
-                      "\"... (", text.size(), " bytes)");
+  return kpidb::StrCat("\"",
+                       absl::Utf8SafeCHexEscape(ToAbsl(text.substr(0, cut))),
+                       "\"... (", text.size(), " bytes)");
 }
 
-absl::Status ParseError(std::string_view text, std::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "invalid decimal ", QuoteForError(text), ": ", AbslView(why)));
+[[nodiscard]] absl::Status ParseError(std::string_view text, std::string_view why) {
+  return absl::InvalidArgumentError(
+      kpidb::StrCat("invalid decimal ", QuoteForError(text), ": ", why));
 }
 
 // Length in bytes of a leading negative sign that is not ASCII '-':
@@ -92,113 +88,153 @@ bool IsSignAt(std::string_view s, size_t i) {
          UnicodeMinusLength(s.substr(i)) > 0;
 }
 
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+// The scanners below return nullptr, or why the text is not a number: a
+// static string, so that nothing is built unless parsing fails.
+
+// Removes the parentheses around a negative number, or one leading sign,
+// from *s (not empty); sets *negative.
+const char* StripSign(std::string_view* s, bool* negative) {
+  bool has_sign = false;
+  if (s->front() == '(') {
+    if (s->size() < 2 || s->back() != ')') return "unbalanced parenthesis";
+    *s = s->substr(1, s->size() - 2);
+    *negative = true;
+    has_sign = true;
+  } else if (s->back() == ')') {
+    return "unbalanced parenthesis";
+  }
+  size_t sign_length = UnicodeMinusLength(*s);
+  bool sign_is_negative = sign_length > 0;
+  if (sign_length == 0 && !s->empty() &&
+      (s->front() == '-' || s->front() == '+')) {
+    sign_length = 1;
+    sign_is_negative = s->front() == '-';
+  }
+  if (sign_length > 0) {
+    if (has_sign) return "more than one sign";
+    *negative = sign_is_negative;
+    s->remove_prefix(sign_length);
+  }
+  return nullptr;
+}
+
+// Why s[i], which is not a digit, comma or point, cannot be in a number.
+const char* WhyUnexpected(std::string_view s, size_t i) {
+  if (s[i] == 'e' || s[i] == 'E') return "exponent notation is not accepted";
+  if (s[i] == '%') return "'%' belongs in the unit, not the number";
+  if (IsSignAt(s, i)) return "misplaced or repeated sign";
+  return "unexpected character";
+}
+
+constexpr char kBadGrouping[] = "commas must separate groups of three digits";
+
+// The digits, thousands separators and decimal point of an unsigned number.
+class DigitScanner {
+ public:
+  const char* Scan(std::string_view s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+      const unsigned digit = static_cast<unsigned char>(s[i]) - '0';
+      const char* why = digit <= 9 ? AddDigit(digit) : AddOther(s, i);
+      if (why != nullptr) return why;
+    }
+    return Finish();
+  }
+
+  uint64_t magnitude() const { return magnitude_; }
+  int fraction_digits() const { return fraction_digits_; }
+
+ private:
+  const char* AddDigit(unsigned digit) {
+    // Leading zeros carry no precision; every digit after the first
+    // non-zero one does, trailing zeros included.
+    if (significant_digits_ > 0 || digit != 0) {
+      if (++significant_digits_ > Decimal::kMaxDigits) {
+        return "more than 18 significant digits";
+      }
+      magnitude_ = magnitude_ * 10 + digit;
+    }
+    if (seen_point_) {
+      if (++fraction_digits_ > -Decimal::kMinExponent) {
+        return "more than 40 digits after the point";
+      }
+    } else {
+      ++integer_digits_;
+      ++group_digits_;
+    }
+    return nullptr;
+  }
+
+  const char* AddOther(std::string_view s, size_t i) {
+    if (s[i] == ',') return AddComma(s[0]);
+    if (s[i] == '.') return AddPoint();
+    return WhyUnexpected(s, i);
+  }
+
+  // `first` is the number's first character.
+  const char* AddComma(char first) {
+    if (seen_point_) return "comma after the decimal point";
+    if (grouped_ ? group_digits_ != 3
+                 : (group_digits_ == 0 || group_digits_ > 3)) {
+      return kBadGrouping;
+    }
+    // "0,5" is far more likely a European decimal comma than a grouped
+    // integer; guessing would silently scale the value by 1000.
+    if (!grouped_ && first == '0') {
+      return "leading zero before a thousands separator";
+    }
+    grouped_ = true;
+    group_digits_ = 0;
+    return nullptr;
+  }
+
+  const char* AddPoint() {
+    if (seen_point_) return "more than one decimal point";
+    if (grouped_ && group_digits_ != 3) return kBadGrouping;
+    seen_point_ = true;
+    return nullptr;
+  }
+
+  const char* Finish() const {
+    if (integer_digits_ == 0 && fraction_digits_ == 0) return "no digits";
+    // "5." is a truncated field at least as often as a deliberate integer.
+    if (seen_point_ && fraction_digits_ == 0) {
+      return "no digits after the decimal point";
+    }
+    if (grouped_ && !seen_point_ && group_digits_ != 3) return kBadGrouping;
+    return nullptr;
+  }
+
+  uint64_t magnitude_ = 0;
+  int significant_digits_ = 0;
+  int integer_digits_ = 0;
+  int fraction_digits_ = 0;
+  int group_digits_ = 0;  // digits since the last comma or the start
+  bool grouped_ = false;  // saw a thousands separator
+  bool seen_point_ = false;
+};
+
 // The general parser, for anything the digits-only fast path in
 // Decimal::Parse() does not take. One pass, no allocation unless it fails.
 // Writes the result through the out-parameters because the (mantissa,
 // exponent) constructor is private to Decimal.
-absl::Status ParseGeneral(std::string_view text, int64_t* mantissa,
-                          int* exponent) {
-  std::string_view s = text;
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+[[nodiscard]] absl::Status ParseGeneral(std::string_view text,
+                                        int64_t* mantissa, int* exponent) {
+  std::string_view s = TrimSpaces(text);
   if (s.empty()) return ParseError(text, "no digits");
-
   bool negative = false;
-  bool has_sign = false;
-  if (s.front() == '(') {
-    if (s.size() < 2 || s.back() != ')') {
-      return ParseError(text, "unbalanced parenthesis");
-    }
-    s = s.substr(1, s.size() - 2);
-    negative = true;
-    has_sign = true;
-  } else if (s.back() == ')') {
-    return ParseError(text, "unbalanced parenthesis");
-  }
-  size_t sign_length = UnicodeMinusLength(s);
-  bool sign_is_negative = sign_length > 0;
-  if (sign_length == 0 && !s.empty() &&
-      (s.front() == '-' || s.front() == '+')) {
-    sign_length = 1;
-    sign_is_negative = s.front() == '-';
-  }
-  if (sign_length > 0) {
-    if (has_sign) return ParseError(text, "more than one sign");
-    negative = sign_is_negative;
-    has_sign = true;
-    s.remove_prefix(sign_length);
-  }
-
-  uint64_t magnitude = 0;
-  int significant_digits = 0;
-  int integer_digits = 0;
-  int fraction_digits = 0;
-  int group_digits = 0;  // digits since the last comma or the start
-  bool grouped = false;  // saw a thousands separator
-  bool seen_point = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const unsigned digit = static_cast<unsigned char>(c) - '0';
-    if (digit <= 9) {
-      // Leading zeros carry no precision; every digit after the first
-      // non-zero one does, trailing zeros included.
-      if (significant_digits > 0 || digit != 0) {
-        if (++significant_digits > Decimal::kMaxDigits) {
-          return ParseError(text, "more than 18 significant digits");
-        }
-        magnitude = magnitude * 10 + digit;
-      }
-      if (seen_point) {
-        if (++fraction_digits > -Decimal::kMinExponent) {
-          return ParseError(text, "more than 40 digits after the point");
-        }
-      } else {
-        ++integer_digits;
-        ++group_digits;
-      }
-    } else if (c == ',') {
-      if (seen_point) return ParseError(text, "comma after the decimal point");
-      if (grouped ? group_digits != 3
-                  : (group_digits == 0 || group_digits > 3)) {
-        return ParseError(text, "commas must separate groups of three digits");
-      }
-      // "0,5" is far more likely a European decimal comma than a grouped
-      // integer; guessing would silently scale the value by 1000.
-      if (!grouped && s[0] == '0') {
-        return ParseError(text, "leading zero before a thousands separator");
-      }
-      grouped = true;
-      group_digits = 0;
-    } else if (c == '.') {
-      if (seen_point) return ParseError(text, "more than one decimal point");
-      if (grouped && group_digits != 3) {
-        return ParseError(text, "commas must separate groups of three digits");
-      }
-      seen_point = true;
-    } else if (c == 'e' || c == 'E') {
-      return ParseError(text, "exponent notation is not accepted");
-    } else if (c == '%') {
-      return ParseError(text, "'%' belongs in the unit, not the number");
-    } else if (IsSignAt(s, i)) {
-      return ParseError(text, "misplaced or repeated sign");
-    } else {
-      return ParseError(text, "unexpected character");
-    }
-  }
-
-  if (integer_digits == 0 && fraction_digits == 0) {
-    return ParseError(text, "no digits");
-  }
-  if (seen_point && fraction_digits == 0) {
-    // "5." is a truncated field at least as often as a deliberate integer.
-    return ParseError(text, "no digits after the decimal point");
-  }
-  if (grouped && !seen_point && group_digits != 3) {
-    return ParseError(text, "commas must separate groups of three digits");
-  }
-  const int64_t value = static_cast<int64_t>(magnitude);
+  DigitScanner digits;
+  const char* why = StripSign(&s, &negative);
+  if (why == nullptr) why = digits.Scan(s);
+  if (why != nullptr) return ParseError(text, why);
+  const int64_t value = static_cast<int64_t>(digits.magnitude());
   *mantissa = negative ? -value : value;
-  *exponent = -fraction_digits;
+  *exponent = -digits.fraction_digits();
   return absl::OkStatus();
 }
 
@@ -250,13 +286,13 @@ std::string Format(int64_t mantissa, int exponent, bool grouped) {
 
 absl::StatusOr<Decimal> Decimal::FromParts(int64_t mantissa, int exponent) {
   if (Magnitude(mantissa) >= kMantissaLimit) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return absl::InvalidArgumentError(kpidb::StrCat(
         "Decimal mantissa ", mantissa, " has more than 18 digits"));
   }
   if (exponent < kMinExponent || exponent > kMaxExponent) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Decimal exponent ", exponent, " is outside [",
-                     kMinExponent, ", ", kMaxExponent, "]"));
+        kpidb::StrCat("Decimal exponent ", exponent, " is outside [",
+                      kMinExponent, ", ", kMaxExponent, "]"));
   }
   return Decimal(mantissa, exponent);
 }
@@ -323,7 +359,7 @@ absl::StatusOr<Decimal> Decimal::Scaled(int power) const {
   // Widen first: an int power near INT_MAX must not overflow the sum.
   const int64_t exponent = int64_t{exponent_} + power;
   if (exponent < kMinExponent || exponent > kMaxExponent) {
-    return absl::OutOfRangeError(absl::StrCat(
+    return absl::OutOfRangeError(kpidb::StrCat(
         "Decimal ", ToString(), " scaled by 10^", power,
         " leaves the exponent range [", kMinExponent, ", ", kMaxExponent, "]"));
   }

@@ -5,8 +5,8 @@
 #include <cstdint>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "kpidb/decimal.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb {
 namespace {
@@ -46,15 +46,15 @@ bool ShiftUp(int128 v, int n, int128* out) {
   return true;
 }
 
-absl::Status TooLarge(const char* op) {
-  return absl::OutOfRangeError(absl::StrCat(
+[[nodiscard]] absl::Status TooLarge(const char* op) {
+  return absl::OutOfRangeError(kpidb::StrCat(
       "decimal ", op, " result needs more than ", Decimal::kMaxDigits,
       " digits or leaves the exponent range"));
 }
 
 // Builds a Decimal from an exact int128 mantissa, dropping trailing zeros
 // only when the digits would not fit otherwise.
-absl::StatusOr<Decimal> Normalize(int128 m, int64_t e, const char* op) {
+[[nodiscard]] absl::StatusOr<Decimal> Normalize(int128 m, int64_t e, const char* op) {
   while (Abs128(m) >= kLimit && m % 10 == 0 && e < Decimal::kMaxExponent) {
     m /= 10;
     ++e;
@@ -66,8 +66,8 @@ absl::StatusOr<Decimal> Normalize(int128 m, int64_t e, const char* op) {
   return Decimal::FromValidParts(static_cast<int64_t>(m), static_cast<int>(e));
 }
 
-absl::StatusOr<Decimal> AddSigned(const Decimal& a, int64_t b_mantissa,
-                                  int b_exponent, const char* op) {
+[[nodiscard]] absl::StatusOr<Decimal> AddSigned(const Decimal& a, int64_t b_mantissa,
+                                                int b_exponent, const char* op) {
   if (a.exponent() == b_exponent) {
     // The common case (figures of one series): two mantissas below 10^18
     // add without overflow in 64 bits.
@@ -138,7 +138,7 @@ absl::StatusOr<Decimal> Decimal::Divide(const Decimal& a, const Decimal& b,
   if (b.is_zero()) return absl::InvalidArgumentError("decimal division by zero");
   if (fraction_digits < -kMaxExponent || fraction_digits > -kMinExponent) {
     return absl::InvalidArgumentError(
-        absl::StrCat("fraction digits ", fraction_digits, " out of range"));
+        kpidb::StrCat("fraction digits ", fraction_digits, " out of range"));
   }
   // a/b = (ma / mb) * 10^(ea - eb); the result's mantissa is that times
   // 10^fraction_digits.

@@ -18,13 +18,7 @@ void PutFixed64(std::string* dst, uint64_t value) {
 
 void PutVarint64(std::string* dst, uint64_t value) {
   char buf[kMaxVarint64Length];
-  size_t n = 0;
-  while (value >= 0x80) {
-    buf[n++] = static_cast<char>(value | 0x80);
-    value >>= 7;
-  }
-  buf[n++] = static_cast<char>(value);
-  dst->append(buf, n);
+  dst->append(buf, static_cast<size_t>(EncodeVarint64(buf, value) - buf));
 }
 
 

@@ -17,27 +17,46 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "lib/format/coding.h"
 #include "lib/format/encoding.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb::format::internal {
 
-void EncodeDelta(absl::Span<const int64_t> values, std::string* out) {
+namespace {
+
+// Hands each varint of the encoding of `values` to `emit`, in order: the
+// one description of the bytes that both sizing and encoding follow.
+template <typename Emit>
+void ForEachVarint(absl::Span<const int64_t> values, Emit& emit) {
   uint64_t previous = 0;
-  for (size_t i = 0; i < values.size(); ++i) {
-    const uint64_t v = static_cast<uint64_t>(values[i]);
-    // For i == 0, v - 0 is the first value itself.
-    PutVarint64(out, ZigZagEncode(static_cast<int64_t>(v - previous)));
+  for (int64_t value : values) {
+    const uint64_t v = static_cast<uint64_t>(value);
+    // For the first value, v - 0 is the value itself.
+    emit(ZigZagEncode(static_cast<int64_t>(v - previous)));
     previous = v;
   }
+}
+
+}  // namespace
+
+size_t EncodedSizeDelta(absl::Span<const int64_t> values) {
+  VarintCounter counter;
+  ForEachVarint(values, counter);
+  return counter.bytes;
+}
+
+void EncodeDelta(absl::Span<const int64_t> values, std::string* out) {
+  VarintWriter writer(out, EncodedSizeDelta(values));
+  ForEachVarint(values, writer);
+  writer.Finish();
 }
 
 absl::Status DecodeDelta(std::string_view in, size_t count, int64_t* out) {
   // At least one byte per value; also bounds the work for a corrupt count.
   if (in.size() < count) {
-    return absl::DataLossError(absl::StrCat(
+    return absl::DataLossError(kpidb::StrCat(
         "delta column: ", in.size(), " bytes cannot hold ", count, " values"));
   }
   ByteReader reader(in);
@@ -46,14 +65,14 @@ absl::Status DecodeDelta(std::string_view in, size_t count, int64_t* out) {
     uint64_t zigzag;
     if (!reader.ReadVarint64(&zigzag)) {
       return absl::DataLossError(
-          absl::StrCat("delta column: bad or truncated varint at value ", i));
+          kpidb::StrCat("delta column: bad or truncated varint at value ", i));
     }
     value += static_cast<uint64_t>(ZigZagDecode(zigzag));
     out[i] = static_cast<int64_t>(value);
   }
   if (!reader.empty()) {
     return absl::DataLossError(
-        absl::StrCat("delta column: ", reader.remaining(), " trailing bytes"));
+        kpidb::StrCat("delta column: ", reader.remaining(), " trailing bytes"));
   }
   return absl::OkStatus();
 }

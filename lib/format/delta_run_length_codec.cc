@@ -21,16 +21,21 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "lib/format/coding.h"
 #include "lib/format/encoding.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb::format::internal {
 
-void EncodeDeltaRunLength(absl::Span<const int64_t> values, std::string* out) {
+namespace {
+
+// Hands each varint of the encoding of `values` to `emit`, in order: the
+// one description of the bytes that both sizing and encoding follow.
+template <typename Emit>
+void ForEachVarint(absl::Span<const int64_t> values, Emit& emit) {
   if (values.empty()) return;
-  PutVarint64(out, ZigZagEncode(values[0]));
+  emit(ZigZagEncode(values[0]));
   // Differences modulo 2^64: see the grammar above.
   auto delta = [&](size_t i) {
     return static_cast<uint64_t>(values[i]) -
@@ -41,10 +46,24 @@ void EncodeDeltaRunLength(absl::Span<const int64_t> values, std::string* out) {
     const uint64_t d = delta(i);
     size_t end = i + 1;
     while (end < values.size() && delta(end) == d) ++end;
-    PutVarint64(out, ZigZagEncode(static_cast<int64_t>(d)));
-    PutVarint64(out, end - i);
+    emit(ZigZagEncode(static_cast<int64_t>(d)));
+    emit(end - i);
     i = end;
   }
+}
+
+}  // namespace
+
+size_t EncodedSizeDeltaRunLength(absl::Span<const int64_t> values) {
+  VarintCounter counter;
+  ForEachVarint(values, counter);
+  return counter.bytes;
+}
+
+void EncodeDeltaRunLength(absl::Span<const int64_t> values, std::string* out) {
+  VarintWriter writer(out, EncodedSizeDeltaRunLength(values));
+  ForEachVarint(values, writer);
+  writer.Finish();
 }
 
 absl::Status DecodeDeltaRunLength(std::string_view in, size_t count,
@@ -52,7 +71,7 @@ absl::Status DecodeDeltaRunLength(std::string_view in, size_t count,
   ByteReader reader(in);
   if (count == 0) {
     if (!reader.empty()) {
-      return absl::DataLossError(absl::StrCat(
+      return absl::DataLossError(kpidb::StrCat(
           "delta_run_length column: ", reader.remaining(), " trailing bytes"));
     }
     return absl::OkStatus();
@@ -70,17 +89,17 @@ absl::Status DecodeDeltaRunLength(std::string_view in, size_t count,
   while (i < count) {
     uint64_t length;
     if (!reader.ReadVarint64(&zigzag) || !reader.ReadVarint64(&length)) {
-      return absl::DataLossError(absl::StrCat(
+      return absl::DataLossError(kpidb::StrCat(
           "delta_run_length column: bad or truncated varint at value ", i));
     }
     if (length == 0) {
-      return absl::DataLossError(absl::StrCat(
+      return absl::DataLossError(kpidb::StrCat(
           "delta_run_length column: run of length 0 at value ", i));
     }
     if (length > count - i) {
-      return absl::DataLossError(
-          absl::StrCat("delta_run_length column: run of ", length, " at value ",
-                       i, " overruns the column of ", count, " values"));
+      return absl::DataLossError(kpidb::StrCat(
+          "delta_run_length column: run of ", length, " at value ", i,
+          " overruns the column of ", count, " values"));
     }
     const uint64_t delta = static_cast<uint64_t>(ZigZagDecode(zigzag));
     if (delta == 0) {
@@ -94,7 +113,7 @@ absl::Status DecodeDeltaRunLength(std::string_view in, size_t count,
     i += length;
   }
   if (!reader.empty()) {
-    return absl::DataLossError(absl::StrCat(
+    return absl::DataLossError(kpidb::StrCat(
         "delta_run_length column: ", reader.remaining(), " trailing bytes"));
   }
   return absl::OkStatus();

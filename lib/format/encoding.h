@@ -42,6 +42,10 @@ struct Codec {
   const char* name;  // Lower-case, for tools and messages: "delta_run_length".
   // Appends the encoding of `values` to *out. Empty input appends nothing.
   void (*encode)(absl::Span<const int64_t> values, std::string* out);
+  // Exactly the number of bytes encode(values) appends, computed without
+  // writing them: EncodeBest() asks every codec on every column a write
+  // touches, and encodes with one only.
+  size_t (*encoded_size)(absl::Span<const int64_t> values);
   // Decodes exactly `count` values into out[0..count-1], consuming all of
   // `in`. DataLoss on any inconsistency; on error out[] holds garbage but
   // nothing past out[count-1] has been written.
@@ -55,31 +59,35 @@ const Codec* FindCodec(uint8_t id);
 absl::Span<const Codec> AllCodecs();
 
 // Appends the smallest encoding of `values` to *out and returns which one it
-// used (ties: lowest id).
+// used (ties: lowest id). Sizes come from each codec's encoded_size(), so
+// only the chosen codec writes.
 Encoding EncodeBest(absl::Span<const int64_t> values, std::string* out);
 
 // Decodes exactly `count` values, consuming exactly all of `in`; DataLoss on
 // any inconsistency: truncated input, trailing bytes, a run overrunning
 // count, unknown id.
-absl::Status DecodeColumn(uint8_t encoding_id, std::string_view in,
-                          size_t count, int64_t* out);
+[[nodiscard]] absl::Status DecodeColumn(uint8_t encoding_id, std::string_view in, size_t count,
+                                        int64_t* out);
 
 namespace internal {
 
-// The codec entry points, one pair per *_codec.cc file. Only the registry in
+// The codec entry points, one set per *_codec.cc file. Only the registry in
 // encoding.cc should name them; everyone else goes through FindCodec(). The
 // registry refers to them explicitly (rather than codecs registering
 // themselves from static initializers) so that linking kpidb as a static
 // library can never drop a codec.
 void EncodePlain(absl::Span<const int64_t> values, std::string* out);
-absl::Status DecodePlain(std::string_view in, size_t count, int64_t* out);
+size_t EncodedSizePlain(absl::Span<const int64_t> values);
+[[nodiscard]] absl::Status DecodePlain(std::string_view in, size_t count, int64_t* out);
 void EncodeDelta(absl::Span<const int64_t> values, std::string* out);
-absl::Status DecodeDelta(std::string_view in, size_t count, int64_t* out);
+size_t EncodedSizeDelta(absl::Span<const int64_t> values);
+[[nodiscard]] absl::Status DecodeDelta(std::string_view in, size_t count, int64_t* out);
 void EncodeRunLength(absl::Span<const int64_t> values, std::string* out);
-absl::Status DecodeRunLength(std::string_view in, size_t count, int64_t* out);
+size_t EncodedSizeRunLength(absl::Span<const int64_t> values);
+[[nodiscard]] absl::Status DecodeRunLength(std::string_view in, size_t count, int64_t* out);
 void EncodeDeltaRunLength(absl::Span<const int64_t> values, std::string* out);
-absl::Status DecodeDeltaRunLength(std::string_view in, size_t count,
-                                  int64_t* out);
+size_t EncodedSizeDeltaRunLength(absl::Span<const int64_t> values);
+[[nodiscard]] absl::Status DecodeDeltaRunLength(std::string_view in, size_t count, int64_t* out);
 
 }  // namespace internal
 }  // namespace kpidb::format

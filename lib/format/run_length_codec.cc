@@ -18,22 +18,41 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "lib/format/coding.h"
 #include "lib/format/encoding.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb::format::internal {
 
-void EncodeRunLength(absl::Span<const int64_t> values, std::string* out) {
+namespace {
+
+// Hands each varint of the encoding of `values` to `emit`, in order: the
+// one description of the bytes that both sizing and encoding follow.
+template <typename Emit>
+void ForEachVarint(absl::Span<const int64_t> values, Emit& emit) {
   size_t i = 0;
   while (i < values.size()) {
     size_t end = i + 1;
     while (end < values.size() && values[end] == values[i]) ++end;
-    PutVarint64(out, ZigZagEncode(values[i]));
-    PutVarint64(out, end - i);
+    emit(ZigZagEncode(values[i]));
+    emit(end - i);
     i = end;
   }
+}
+
+}  // namespace
+
+size_t EncodedSizeRunLength(absl::Span<const int64_t> values) {
+  VarintCounter counter;
+  ForEachVarint(values, counter);
+  return counter.bytes;
+}
+
+void EncodeRunLength(absl::Span<const int64_t> values, std::string* out) {
+  VarintWriter writer(out, EncodedSizeRunLength(values));
+  ForEachVarint(values, writer);
+  writer.Finish();
 }
 
 absl::Status DecodeRunLength(std::string_view in, size_t count, int64_t* out) {
@@ -44,23 +63,23 @@ absl::Status DecodeRunLength(std::string_view in, size_t count, int64_t* out) {
   while (i < count) {
     uint64_t zigzag, length;
     if (!reader.ReadVarint64(&zigzag) || !reader.ReadVarint64(&length)) {
-      return absl::DataLossError(absl::StrCat(
+      return absl::DataLossError(kpidb::StrCat(
           "run_length column: bad or truncated varint at value ", i));
     }
     if (length == 0) {
       return absl::DataLossError(
-          absl::StrCat("run_length column: run of length 0 at value ", i));
+          kpidb::StrCat("run_length column: run of length 0 at value ", i));
     }
     if (length > count - i) {
       return absl::DataLossError(
-          absl::StrCat("run_length column: run of ", length, " at value ", i,
-                       " overruns the column of ", count, " values"));
+          kpidb::StrCat("run_length column: run of ", length, " at value ", i,
+                        " overruns the column of ", count, " values"));
     }
     std::fill_n(out + i, length, ZigZagDecode(zigzag));
     i += length;
   }
   if (!reader.empty()) {
-    return absl::DataLossError(absl::StrCat(
+    return absl::DataLossError(kpidb::StrCat(
         "run_length column: ", reader.remaining(), " trailing bytes"));
   }
   return absl::OkStatus();

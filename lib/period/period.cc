@@ -11,10 +11,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "lib/util/days.h"
+#include "lib/util/str_cat.h"
 
 // Parse() runs once per ingested row, so it is a hand-written scanner that
 // neither allocates nor builds a Status on success; the reasons for a
@@ -46,10 +46,6 @@ using Year = absl::civil_year_t;
 // Fiscal labels and ISO dates both stick to four-digit years.
 constexpr Year kMinYear = 1;
 constexpr Year kMaxYear = 9999;
-
-// Debian's Abseil is built with its own absl::string_view rather than an
-// alias of std::string_view.
-absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
@@ -339,30 +335,30 @@ bool MatchQuarters(const FiscalCalendar& calendar, const YearMonthDay& start,
 std::string Quote(std::string_view text) {
   constexpr size_t kMaxQuoted = 64;
   if (text.size() <= kMaxQuoted) {
-    return absl::StrCat("\"", absl::Utf8SafeCHexEscape(AbslView(text)), "\"");
+    return kpidb::StrCat("\"", absl::Utf8SafeCHexEscape(ToAbsl(text)), "\"");
   }
-  return absl::StrCat(
-      "\"", absl::Utf8SafeCHexEscape(AbslView(text.substr(0, kMaxQuoted))),
+  return kpidb::StrCat(
+      "\"", absl::Utf8SafeCHexEscape(ToAbsl(text.substr(0, kMaxQuoted))),
       "\"... (", text.size(), " bytes)");
 }
 
-absl::Status LabelError(std::string_view label, std::string_view reason) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "invalid period label ", Quote(label), ": ", AbslView(reason)));
+[[nodiscard]] absl::Status LabelError(std::string_view label, std::string_view reason) {
+  return absl::InvalidArgumentError(
+      kpidb::StrCat("invalid period label ", Quote(label), ": ", reason));
 }
 
 }  // namespace
 
 absl::Status FiscalCalendar::Validate() const {
   if (fiscal_year_end_month < 1 || fiscal_year_end_month > 12) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return absl::InvalidArgumentError(kpidb::StrCat(
         "fiscal year end month must be 1 to 12, got ", fiscal_year_end_month));
   }
   // The naming is persisted as an int, so a corrupt or newer file can hold
   // a value this build does not know.
   if (naming != FiscalYearNaming::kEnd && naming != FiscalYearNaming::kStart) {
     return absl::InvalidArgumentError(
-        absl::StrCat("unknown fiscal year naming ", static_cast<int>(naming)));
+        kpidb::StrCat("unknown fiscal year naming ", static_cast<int>(naming)));
   }
   return absl::OkStatus();
 }
@@ -380,12 +376,12 @@ int FiscalCalendar::FiscalYearOf(absl::CivilDay day) const {
 }
 
 absl::StatusOr<FiscalYearNaming> ParseFiscalYearNaming(std::string_view text) {
-  const absl::string_view word = AbslView(StripWhitespace(text));
+  const absl::string_view word = ToAbsl(StripWhitespace(text));
   if (absl::EqualsIgnoreCase(word, "start")) return FiscalYearNaming::kStart;
   if (absl::EqualsIgnoreCase(word, "end")) return FiscalYearNaming::kEnd;
   return absl::InvalidArgumentError(
-      absl::StrCat("invalid fiscal year naming ", Quote(text),
-                   ": expected \"start\" or \"end\""));
+      kpidb::StrCat("invalid fiscal year naming ", Quote(text),
+                    ": expected \"start\" or \"end\""));
 }
 
 std::string_view FiscalYearNamingName(FiscalYearNaming naming) {
@@ -402,13 +398,13 @@ absl::StatusOr<Period> Period::Duration(absl::CivilDay start,
                                         absl::CivilDay end) {
   if (end < start) {
     return absl::InvalidArgumentError(
-        absl::StrCat("period ends (", FormatDate(end), ") before it starts (",
-                     FormatDate(start), ")"));
+        kpidb::StrCat("period ends (", FormatDate(end), ") before it starts (",
+                      FormatDate(start), ")"));
   }
   if (start.year() < 1 || end.year() > 9999) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "period ", FormatDate(start), "/", FormatDate(end),
-        " is outside the years 0001-9999"));
+    return absl::InvalidArgumentError(
+        kpidb::StrCat("period ", FormatDate(start), "/", FormatDate(end),
+                      " is outside the years 0001-9999"));
   }
   return Period(start, end, false);
 }
@@ -447,9 +443,9 @@ absl::StatusOr<Period> Period::Parse(std::string_view label,
   }
   if (!IsValid(calendar)) {
     return LabelError(label,
-                      absl::StrCat("invalid fiscal calendar (year end month ",
-                                   calendar.fiscal_year_end_month, ", naming ",
-                                   static_cast<int>(calendar.naming), ")"));
+                      kpidb::StrCat("invalid fiscal calendar (year end month ",
+                                    calendar.fiscal_year_end_month, ", naming ",
+                                    static_cast<int>(calendar.naming), ")"));
   }
   absl::CivilDay start, end;
   FiscalQuarters(calendar, spec.year, spec.first, spec.last, &start, &end);
@@ -517,7 +513,7 @@ std::string Period::Label(const FiscalCalendar& calendar) const {
     WriteDate(end_c, buf + 11);
     return std::string(buf, sizeof(buf));
   }
-  return absl::StrCat(FormatDate(start_c), "/", FormatDate(end_c));
+  return kpidb::StrCat(FormatDate(start_c), "/", FormatDate(end_c));
 }
 
 std::strong_ordering operator<=>(const Period& a, const Period& b) {
@@ -543,7 +539,7 @@ absl::StatusOr<absl::CivilDay> ParseDate(std::string_view text) {
   absl::CivilDay day;
   if (const char* reason = ScanDate(text, &day); reason != nullptr) {
     return absl::InvalidArgumentError(
-        absl::StrCat("invalid date ", Quote(text), ": ", reason));
+        kpidb::StrCat("invalid date ", Quote(text), ": ", reason));
   }
   return day;
 }

@@ -66,8 +66,8 @@ std::string EncodeChunk(std::vector<ChunkRow>* rows);
 // Decodes a chunk into *rows (replacing its contents). Columns outside
 // `needed` are left at their defaults. DataLoss for any damage: bad checksum,
 // unknown version or encoding, truncated or inconsistent columns.
-absl::Status DecodeChunk(std::string_view chunk, uint32_t needed,
-                         std::vector<ChunkRow>* rows);
+[[nodiscard]] absl::Status DecodeChunk(std::string_view chunk, uint32_t needed,
+                                       std::vector<ChunkRow>* rows);
 
 }  // namespace kpidb::store
 

@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb {
 namespace {
@@ -25,15 +25,10 @@ constexpr ScaleWord kScaleWords[] = {
     {"trillion", 12},
 };
 
-// Debian's Abseil is built with its own absl::string_view rather than an
-// alias of std::string_view, so the two do not convert implicitly.
-absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
-
 // Power of ten of a scale word in any letter case, or 0 if `word` is not one.
 int ScaleOf(std::string_view word) {
   for (const ScaleWord& s : kScaleWords) {
-    if (absl::EqualsIgnoreCase(AbslView(word), AbslView(s.word)))
-      return s.power;
+    if (absl::EqualsIgnoreCase(ToAbsl(word), ToAbsl(s.word))) return s.power;
   }
   return 0;
 }
@@ -56,10 +51,9 @@ bool IsCurrencyCode(std::string_view s) {
   return true;
 }
 
-absl::Status ParseError(std::string_view text, std::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("invalid unit \"", absl::Utf8SafeCHexEscape(AbslView(text)),
-                   "\": ", AbslView(why)));
+[[nodiscard]] absl::Status ParseError(std::string_view text, std::string_view why) {
+  return absl::InvalidArgumentError(kpidb::StrCat(
+      "invalid unit \"", absl::Utf8SafeCHexEscape(ToAbsl(text)), "\": ", why));
 }
 
 }  // namespace
@@ -96,19 +90,19 @@ absl::StatusOr<Unit> Unit::Parse(std::string_view text) {
     }
   } else if (dimension != "count" && !IsCurrencyCode(dimension)) {
     return ParseError(
-        text, absl::StrCat("unknown dimension \"",
-                           absl::Utf8SafeCHexEscape(AbslView(dimension)),
-                           "\" (expected a three-capital-letter currency "
-                           "code, \"count\", \"%\" or \"pt\")"));
+        text, kpidb::StrCat("unknown dimension \"",
+                            absl::Utf8SafeCHexEscape(ToAbsl(dimension)),
+                            "\" (expected a three-capital-letter currency "
+                            "code, \"count\", \"%\" or \"pt\")"));
   }
   if (num_words == 2) {
     unit.scale_ = ScaleOf(words[1]);
     if (unit.scale_ == 0) {
       return ParseError(
-          text, absl::StrCat("unknown scale word \"",
-                             absl::Utf8SafeCHexEscape(AbslView(words[1])),
-                             "\" (expected thousand, million, billion or "
-                             "trillion)"));
+          text, kpidb::StrCat("unknown scale word \"",
+                              absl::Utf8SafeCHexEscape(ToAbsl(words[1])),
+                              "\" (expected thousand, million, billion or "
+                              "trillion)"));
     }
   }
   unit.dimension_ = std::string(dimension);
@@ -119,7 +113,7 @@ std::string Unit::ToString() const {
   if (scale_ == 0) return dimension_;
   const std::string_view word = ScaleName(scale_);
   if (dimension_.empty()) return std::string(word);
-  return absl::StrCat(dimension_, " ", AbslView(word));
+  return kpidb::StrCat(dimension_, " ", word);
 }
 
 }  // namespace kpidb

@@ -8,10 +8,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "lib/csv/utf8.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb::csv {
 namespace {
@@ -39,8 +40,7 @@ std::string Escape(std::string_view s) {
         break;
       default:
         if (static_cast<uint8_t>(c) < 0x20 || static_cast<uint8_t>(c) >= 0x7f) {
-          absl::StrAppend(&out, "\\x",
-                          absl::Hex(static_cast<uint8_t>(c), absl::kZeroPad2));
+          out += absl::StrFormat("\\x%02x", static_cast<uint8_t>(c));
         } else {
           out += c;
         }
@@ -64,7 +64,7 @@ std::vector<std::string> ReadAll(std::string_view data) {
     if (!more.ok()) {
       EXPECT_EQ(more.status().code(), absl::StatusCode::kInvalidArgument);
       out.push_back(
-          absl::StrCat(record.line, " error: ", more.status().message()));
+          kpidb::StrCat(record.line, " error: ", more.status().message()));
       continue;
     }
     if (!*more) {
@@ -73,7 +73,7 @@ std::vector<std::string> ReadAll(std::string_view data) {
       EXPECT_TRUE(again.ok() && !*again);
       return out;
     }
-    out.push_back(absl::StrCat(
+    out.push_back(kpidb::StrCat(
         record.line, " [",
         absl::StrJoin(
             record.fields, "|",
@@ -355,7 +355,7 @@ TEST(CsvReaderTest, RandomWellFormedFilesReadBackExactly) {
   // Writes random records the way a correct CSV writer would, then checks
   // every field and line number.
   const uint32_t seed = ::testing::UnitTest::GetInstance()->random_seed();
-  SCOPED_TRACE(absl::StrCat("random seed ", seed));
+  SCOPED_TRACE(kpidb::StrCat("random seed ", seed));
   std::mt19937 rng(seed);
   const char alphabet[] = {'a', '1', ',', '"', '\n', '\r', ' ', '\xE2'};
   for (int iteration = 0; iteration < 500; ++iteration) {
@@ -415,7 +415,7 @@ TEST(CsvReaderTest, RandomWellFormedFilesReadBackExactly) {
 
 TEST(CsvReaderTest, RandomInputNeverHangsOrCrashes) {
   const uint32_t seed = ::testing::UnitTest::GetInstance()->random_seed();
-  SCOPED_TRACE(absl::StrCat("random seed ", seed));
+  SCOPED_TRACE(kpidb::StrCat("random seed ", seed));
   std::mt19937 rng(seed);
   const char alphabet[] = {'a',  '1', ',',    '"',    '\n',
                            '\r', ' ', '\xEF', '\xBB', '\xBF'};
@@ -584,7 +584,7 @@ TEST(Utf8Test, MatchesReferenceOnAllShortSequences) {
 
 TEST(Utf8Test, MatchesReferenceOnRandomText) {
   const uint32_t seed = ::testing::UnitTest::GetInstance()->random_seed();
-  SCOPED_TRACE(absl::StrCat("random seed ", seed));
+  SCOPED_TRACE(kpidb::StrCat("random seed ", seed));
   std::mt19937 rng(seed);
   const std::string pieces[] = {
       "a",        "0123456789", "\xE2\x96\xB2", "\xF0\x9F\x98\x80",

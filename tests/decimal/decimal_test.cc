@@ -13,13 +13,15 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/util/str_cat.h"
+#include "tests/decimal/decimal_test_util.h"
 
 namespace kpidb {
 namespace {
 
+using ::kpidb::testing::P;
 using ::testing::HasSubstr;
 
 constexpr int64_t kMaxMantissa = 999'999'999'999'999'999;  // 10^18 - 1
@@ -29,16 +31,6 @@ Decimal D(int64_t mantissa, int exponent) {
   EXPECT_TRUE(d.ok()) << d.status();
   return d.ok() ? *d : Decimal();
 }
-
-Decimal P(std::string_view text) {
-  absl::StatusOr<Decimal> d = Decimal::Parse(text);
-  EXPECT_TRUE(d.ok()) << d.status();
-  return d.ok() ? *d : Decimal();
-}
-
-// Debian's Abseil has its own absl::string_view, distinct from
-// std::string_view.
-absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
 
 // As std::string, so that a failing matcher prints text rather than the
 // character-by-character dump gMock uses for absl::string_view.
@@ -153,7 +145,7 @@ TEST_P(ParseRejectTest, IsInvalidArgumentQuotingTheText) {
   absl::StatusOr<Decimal> d = Decimal::Parse(text);
   ASSERT_FALSE(d.ok()) << "\"" << text << "\" parsed as " << d->ToString();
   EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(Message(d), HasSubstr(absl::StrCat("\"", AbslView(text), "\"")));
+  EXPECT_THAT(Message(d), HasSubstr(kpidb::StrCat("\"", text, "\"")));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -227,6 +219,63 @@ TEST(DecimalParseTest, ErrorMessagesSayWhy) {
   EXPECT_THAT(Message(Decimal::Parse("1000000000000000000")), HasSubstr("18"));
 }
 
+// Every reason the parser gives, in full: one text per rejection path.
+TEST(DecimalParseTest, EveryRejectionHasItsMessage) {
+  const struct {
+    std::string_view text;
+    std::string_view message;
+  } kCases[] = {
+      {"", "invalid decimal \"\": no digits"},
+      {"   ", "invalid decimal \"   \": no digits"},
+      {"-", "invalid decimal \"-\": no digits"},
+      {"()", "invalid decimal \"()\": no digits"},
+      {".", "invalid decimal \".\": no digits"},
+      {"(1998", "invalid decimal \"(1998\": unbalanced parenthesis"},
+      {"(", "invalid decimal \"(\": unbalanced parenthesis"},
+      {"1998)", "invalid decimal \"1998)\": unbalanced parenthesis"},
+      {"(-1)", "invalid decimal \"(-1)\": more than one sign"},
+      {"(▲1)", "invalid decimal \"(▲1)\": more than one sign"},
+      {"1000000000000000000",
+       "invalid decimal \"1000000000000000000\": more than 18 significant "
+       "digits"},
+      {"0.00000000000000000000000000000000000000001",
+       "invalid decimal \"0.00000000000000000000000000000000000000001\": "
+       "more than 40 digits after the point"},
+      {"1.234,5", "invalid decimal \"1.234,5\": comma after the decimal point"},
+      {"1,99,8",
+       "invalid decimal \"1,99,8\": commas must separate groups of three "
+       "digits"},
+      {",123",
+       "invalid decimal \",123\": commas must separate groups of three "
+       "digits"},
+      {"1,234,56.7",
+       "invalid decimal \"1,234,56.7\": commas must separate groups of "
+       "three digits"},
+      {"12,34",
+       "invalid decimal \"12,34\": commas must separate groups of three "
+       "digits"},
+      {"0,123",
+       "invalid decimal \"0,123\": leading zero before a thousands "
+       "separator"},
+      {"1.2.3", "invalid decimal \"1.2.3\": more than one decimal point"},
+      {"1e3", "invalid decimal \"1e3\": exponent notation is not accepted"},
+      {"7.9%",
+       "invalid decimal \"7.9%\": '%' belongs in the unit, not the number"},
+      {"--1", "invalid decimal \"--1\": misplaced or repeated sign"},
+      {"1998-", "invalid decimal \"1998-\": misplaced or repeated sign"},
+      {"1▲", "invalid decimal \"1▲\": misplaced or repeated sign"},
+      {"abc", "invalid decimal \"abc\": unexpected character"},
+      {"1 998", "invalid decimal \"1 998\": unexpected character"},
+      {"5.", "invalid decimal \"5.\": no digits after the decimal point"},
+  };
+  for (const auto& c : kCases) {
+    absl::StatusOr<Decimal> d = Decimal::Parse(c.text);
+    ASSERT_FALSE(d.ok()) << c.text;
+    EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(Message(d), c.message);
+  }
+}
+
 // The fast path takes up to 18 plain ASCII digits; make sure the general path
 // agrees with it on the same digits.
 TEST(DecimalParseTest, FastAndGeneralPathsAgree) {
@@ -234,8 +283,8 @@ TEST(DecimalParseTest, FastAndGeneralPathsAgree) {
        {"0", "7", "000", "0123", "82746", "999999999999999999",
         "000000000000000001", "100000000000000000"}) {
     const Decimal fast = P(digits);
-    const Decimal general = P(absl::StrCat(" ", AbslView(digits)));
-    const Decimal plus = P(absl::StrCat("+", AbslView(digits)));
+    const Decimal general = P(kpidb::StrCat(" ", digits));
+    const Decimal plus = P(kpidb::StrCat("+", digits));
     EXPECT_TRUE(fast.Identical(general)) << digits;
     EXPECT_TRUE(fast.Identical(plus)) << digits;
   }
@@ -450,7 +499,7 @@ TEST_P(CompareTest, OrdersNumerically) {
   const Decimal& a = *GetParam().a;
   const Decimal& b = *GetParam().b;
   const int expected = GetParam().expected;
-  const std::string label = absl::StrCat(
+  const std::string label = kpidb::StrCat(
       a.mantissa(), "e", a.exponent(), " vs ", b.mantissa(), "e", b.exponent());
   EXPECT_EQ(a.Compare(b), expected) << label;
   EXPECT_EQ(b.Compare(a), -expected) << label;
@@ -641,12 +690,12 @@ class DecimalPropertyTest : public ::testing::Test {
 };
 
 TEST_F(DecimalPropertyTest, ParseOfToStringAndCompareAgreeWithReference) {
-  SCOPED_TRACE(absl::StrCat("replay with --gtest_random_seed=", seed_));
+  SCOPED_TRACE(kpidb::StrCat("replay with --gtest_random_seed=", seed_));
   constexpr int kIterations = 20000;
   for (int i = 0; i < kIterations; ++i) {
     const Decimal a = RandomDecimal();
     const std::string label =
-        absl::StrCat(a.mantissa(), "e", a.exponent(), " (", a.ToString(), ")");
+        kpidb::StrCat(a.mantissa(), "e", a.exponent(), " (", a.ToString(), ")");
 
     // Round trip through both spellings.
     for (const std::string& text : {a.ToString(), a.ToGroupedString()}) {
@@ -684,7 +733,7 @@ TEST_F(DecimalPropertyTest, ParseOfToStringAndCompareAgreeWithReference) {
 }
 
 TEST_F(DecimalPropertyTest, SortingByCompareMatchesReference) {
-  SCOPED_TRACE(absl::StrCat("replay with --gtest_random_seed=", seed_));
+  SCOPED_TRACE(kpidb::StrCat("replay with --gtest_random_seed=", seed_));
   std::vector<Decimal> values;
   for (int i = 0; i < 500; ++i) {
     values.push_back(RandomDecimal());

@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "lib/format/coding.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb::format {
 
@@ -59,8 +59,8 @@ std::string Encode(const Codec& codec, absl::Span<const int64_t> values) {
 
 // Decodes into a buffer with guard values on both sides so that a write
 // outside out[0..count-1] is caught even without ASan.
-absl::Status GuardedDecode(uint8_t id, std::string_view in, size_t count,
-                           std::vector<int64_t>* values) {
+[[nodiscard]] absl::Status GuardedDecode(uint8_t id, std::string_view in, size_t count,
+                                         std::vector<int64_t>* values) {
   constexpr int64_t kGuard = 0x5a5a5a5a5a5a5a5a;
   std::vector<int64_t> buffer(count + 2, kGuard);
   absl::Status status = DecodeColumn(id, in, count, buffer.data() + 1);
@@ -71,6 +71,24 @@ absl::Status GuardedDecode(uint8_t id, std::string_view in, size_t count,
 }
 
 uint8_t Id(const Codec& codec) { return static_cast<uint8_t>(codec.id); }
+
+// Up to 39 values of one of the shapes chunk columns have.
+std::vector<int64_t> RandomShortColumn(std::mt19937_64& rng) {
+  const size_t n = rng() % 40;
+  std::vector<int64_t> v(n);
+  const int shape = static_cast<int>(rng() % 5);
+  int64_t x = static_cast<int64_t>(rng());
+  for (size_t i = 0; i < n; ++i) {
+    switch (shape) {
+      case 0: v[i] = static_cast<int64_t>(rng()); break;                    // random
+      case 1: v[i] = static_cast<int64_t>(rng() % 3); break;                // few values
+      case 2: x += 91 + static_cast<int64_t>(rng() % 2); v[i] = x; break;   // dates
+      case 3: v[i] = (i / 4) % 2 == 0 ? INT64_MIN : INT64_MAX; break;       // extremes
+      default: x += static_cast<int64_t>(rng() % 300) - 150; v[i] = x;      // walk
+    }
+  }
+  return v;
+}
 
 // ---------------------------------------------------------------------------
 // coding.h
@@ -156,6 +174,22 @@ TEST(CodingTest, VarintRoundTripsEveryBitLength) {
     EXPECT_EQ(back, v);
   }
   EXPECT_TRUE(reader.empty());
+}
+
+// EncodeBest() sizes columns with VarintLength(): it must be the length
+// PutVarint64() writes at every bit length and on both sides of each.
+TEST(CodingTest, VarintLengthIsWhatPutVarint64Writes) {
+  for (int bits = 0; bits <= 64; ++bits) {
+    const uint64_t top = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+    for (uint64_t v : {top - 1, top, top + 1}) {
+      std::string s;
+      PutVarint64(&s, v);
+      EXPECT_EQ(VarintLength(v), static_cast<int>(s.size())) << v;
+      char buf[kMaxVarint64Length];
+      EXPECT_EQ(EncodeVarint64(buf, v) - buf, static_cast<ptrdiff_t>(s.size()));
+      EXPECT_EQ(std::string_view(buf, s.size()), s) << v;
+    }
+  }
 }
 
 TEST(CodingTest, BadVarintsFail) {
@@ -306,7 +340,7 @@ TEST(GoldenTest, ExactBytes) {
     const Codec* codec = FindCodec(static_cast<uint8_t>(c.encoding));
     ASSERT_NE(codec, nullptr);
     SCOPED_TRACE(
-        absl::StrCat(codec->name, " {", absl::StrJoin(c.values, ", "), "}"));
+        kpidb::StrCat(codec->name, " {", absl::StrJoin(c.values, ", "), "}"));
     EXPECT_EQ(ToHex(Encode(*codec, c.values)), c.hex);
     std::vector<int64_t> back;
     ASSERT_TRUE(
@@ -418,10 +452,30 @@ TEST_P(CodecContractTest, EmptyColumnIsZeroBytes) {
 
 TEST_P(CodecContractTest, RoundTrips) {
   std::mt19937_64 rng(Seed());
-  SCOPED_TRACE(absl::StrCat("random seed ", Seed()));
+  SCOPED_TRACE(kpidb::StrCat("random seed ", Seed()));
   for (const std::vector<int64_t>& values : SampleInputs(rng)) {
-    SCOPED_TRACE(absl::StrCat(values.size(), " values"));
+    SCOPED_TRACE(kpidb::StrCat(values.size(), " values"));
     RoundTrip(values);
+  }
+}
+
+// EncodeBest() picks a codec by encoded_size() alone, so it must be exactly
+// the length of what encode() writes, for every shape of column.
+TEST_P(CodecContractTest, EncodedSizeIsTheEncodedLength) {
+  std::mt19937_64 rng(Seed());
+  SCOPED_TRACE(kpidb::StrCat("random seed ", Seed()));
+  std::vector<std::vector<int64_t>> inputs = SampleInputs(rng);
+  for (int i = 0; i < 3000; ++i) inputs.push_back(RandomShortColumn(rng));
+  const int64_t interesting[] = {kMin, kMin + 1, -1, 0, 1, kMax - 1, kMax};
+  for (int64_t a : interesting) {
+    for (int64_t b : interesting) {
+      inputs.push_back({a, b});
+      for (int64_t c : interesting) inputs.push_back({a, b, c});
+    }
+  }
+  for (const std::vector<int64_t>& values : inputs) {
+    ASSERT_EQ(codec().encoded_size(values), Encode(codec(), values).size())
+        << values.size() << " values: " << absl::StrJoin(values, ", ");
   }
 }
 
@@ -497,7 +551,7 @@ TEST_P(CodecContractTest, HugeCountEndsWithDataLoss) {
 
 TEST_P(CodecContractTest, ByteFlipFuzzNeverCrashes) {
   const uint32_t seed = Seed();
-  SCOPED_TRACE(absl::StrCat("random seed ", seed));
+  SCOPED_TRACE(kpidb::StrCat("random seed ", seed));
   std::mt19937_64 rng(seed);
   const std::vector<std::vector<int64_t>> inputs = SampleInputs(rng);
   int ok = 0, data_loss = 0;
@@ -592,8 +646,9 @@ TEST(RunLengthTest, MalformedRuns) {
       {Encoding::kDelta, "0a 00", 1, "trailing"},
   };
   for (const Case& c : cases) {
-    SCOPED_TRACE(absl::StrCat(FindCodec(static_cast<uint8_t>(c.encoding))->name,
-                              " [", c.hex, "] count ", c.count));
+    SCOPED_TRACE(
+        kpidb::StrCat(FindCodec(static_cast<uint8_t>(c.encoding))->name, " [",
+                      c.hex, "] count ", c.count));
     std::vector<int64_t> back;
     absl::Status status = GuardedDecode(static_cast<uint8_t>(c.encoding),
                                         FromHex(c.hex), c.count, &back);
@@ -702,19 +757,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, EncodeBestTest,
 TEST(EncodeBestTest, PicksTheSmallestRealEncoding) {
   std::mt19937_64 rng(Seed());
   for (int iter = 0; iter < 3000; ++iter) {
-    const size_t n = rng() % 40;
-    std::vector<int64_t> v(n);
-    const int shape = static_cast<int>(rng() % 5);
-    int64_t x = static_cast<int64_t>(rng());
-    for (size_t i = 0; i < n; ++i) {
-      switch (shape) {
-        case 0: v[i] = static_cast<int64_t>(rng()); break;                    // random
-        case 1: v[i] = static_cast<int64_t>(rng() % 3); break;                // few values
-        case 2: x += 91 + static_cast<int64_t>(rng() % 2); v[i] = x; break;   // dates
-        case 3: v[i] = (i / 4) % 2 == 0 ? INT64_MIN : INT64_MAX; break;       // extremes
-        default: x += static_cast<int64_t>(rng() % 300) - 150; v[i] = x;      // walk
-      }
-    }
+    const std::vector<int64_t> v = RandomShortColumn(rng);
     std::string best_bytes;
     uint8_t best_id = 0;
     for (const Codec& c : AllCodecs()) {

@@ -258,7 +258,7 @@ class BadStructureTest : public ::testing::Test {
                                                  int64_t mantissa, int64_t exponent) {
     return {{Z(gap)}, {Z(span)}, {Z(mantissa)}, {Z(exponent)}, {Z(1)}, {Z(0)}, {Z(0)}};
   }
-  absl::Status Decode(const std::string& chunk) {
+  [[nodiscard]] absl::Status Decode(const std::string& chunk) {
     return DecodeChunk(chunk, kNeedAll, &rows_);
   }
   std::vector<ChunkRow> rows_;
@@ -311,6 +311,72 @@ TEST_F(BadStructureTest, NegativeId) {
   auto cols = Cols(0, 0, 5, 0);
   cols[4] = {Z(-1)};
   EXPECT_THAT(Decode(Build(1, 1, cols)), StatusIs(absl::StatusCode::kDataLoss));
+}
+
+// Every structural check, with its exact message: DecodeChunk's messages
+// are what a user sees of a damaged database.
+TEST_F(BadStructureTest, EveryCheckHasItsMessage) {
+  const std::string prefix = "damaged series chunk: ";
+  auto message = [&](const std::string& chunk) {
+    absl::Status s = Decode(chunk);
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
+    return std::string(s.message());
+  };
+  auto with_checksum = [](std::string payload) {
+    AppendChecksum(&payload);
+    return payload;
+  };
+  const std::string valid = Build(1, 1, Cols(Day(2013, 4, 1), 24, 5, 0));
+  std::string flipped = valid;
+  flipped[2] ^= 1;
+  EXPECT_EQ(message(flipped), prefix + "checksum mismatch");
+  EXPECT_EQ(message("abc"), prefix + "checksum mismatch");
+  EXPECT_EQ(message(with_checksum("")), prefix + "truncated header");
+  EXPECT_EQ(message(with_checksum("\x01")), prefix + "truncated header");
+  EXPECT_EQ(message(Build(2, 1, Cols(0, 0, 5, 0))),
+            prefix + "unknown chunk version 2");
+  EXPECT_EQ(message(Build(1, uint64_t{1} << 40, Cols(0, 0, 5, 0))),
+            prefix + "row count out of range");
+  EXPECT_EQ(message(with_checksum("\x01\x01")), prefix + "truncated column 0");
+  std::string three_columns = valid.substr(0, valid.size() - 4);
+  three_columns.resize(three_columns.size() - 9);  // the last three columns
+  EXPECT_EQ(message(with_checksum(three_columns)),
+            prefix + "truncated column 4");
+  EXPECT_EQ(message(with_checksum(valid.substr(0, valid.size() - 4) + "x")),
+            prefix + "trailing bytes");
+  EXPECT_EQ(message(Build(1, 2, Cols(0, 0, 5, 0))),
+            prefix + "column 0: plain column: 1 bytes cannot hold 2 values");
+  EXPECT_EQ(message(Build(1, 1, Cols(0, 0, 5, 0), /*encoding=*/9)),
+            prefix + "column 0: unknown column encoding id 9");
+  EXPECT_EQ(message(Build(1, 1, Cols(int64_t{1} << 40, 0, 5, 0))),
+            prefix + "period start out of range");
+  EXPECT_EQ(message(Build(1, 1, Cols(4'000'001, 0, 5, 0))),
+            prefix + "period start out of range");
+  EXPECT_EQ(message(Build(1, 1, Cols(0, 1, 5, 0))),
+            prefix + "period span out of range");
+  EXPECT_EQ(message(Build(1, 1, Cols(0, -2, 5, 0))),
+            prefix + "period span out of range");
+  EXPECT_EQ(message(Build(1, 1, Cols(Day(2013, 4, 2), 6, 5, 0))),
+            prefix + "month span not starting on a 1st");
+  EXPECT_EQ(message(Build(1, 1, Cols(3'999'999, 2 * 10 + 1, 5, 0))),
+            prefix + "period end out of range");
+  EXPECT_EQ(message(Build(1, 1, Cols(0, 0, -1'000'000'000'000'000'000, 0))),
+            prefix + "mantissa out of range");
+  EXPECT_EQ(message(Build(1, 1, Cols(0, 0, 5, -41))),
+            prefix + "exponent out of range");
+  auto cols = Cols(0, 0, 5, 0);
+  cols[4] = {Z(-1)};
+  EXPECT_EQ(message(Build(1, 1, cols)), prefix + "id out of range");
+  cols = Cols(0, 0, 5, 0);
+  cols[6] = {Z(int64_t{1} << 32)};
+  EXPECT_EQ(message(Build(1, 1, cols)), prefix + "id out of range");
+  cols = Cols(0, 0, 5, 0);
+  cols[5] = {Z(8'000'001)};
+  EXPECT_EQ(message(Build(1, 1, cols)), prefix + "as_of out of range");
+  cols = Cols(0, 0, 5, 0);
+  cols[5] = {Z(2), Z(3)};
+  EXPECT_EQ(message(Build(1, 1, cols)),
+            prefix + "column 5: plain column: 1 trailing bytes");
 }
 
 // Random rows round-trip (seeded from --gtest_random_seed).

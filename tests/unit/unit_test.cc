@@ -6,18 +6,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/util/str_cat.h"
 
 namespace kpidb {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Debian's Abseil has its own absl::string_view, distinct from
-// std::string_view.
-absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
 
 // As std::string, so that a failing matcher prints text rather than the
 // character-by-character dump gMock uses for absl::string_view.
@@ -109,7 +105,7 @@ TEST_P(UnitRejectTest, IsInvalidArgumentQuotingTheText) {
   ASSERT_FALSE(u.ok()) << "\"" << text << "\" parsed as \"" << u->ToString()
                        << "\"";
   EXPECT_EQ(u.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(Message(u), HasSubstr(absl::StrCat("\"", AbslView(text), "\"")));
+  EXPECT_THAT(Message(u), HasSubstr(kpidb::StrCat("\"", text, "\"")));
 }
 
 INSTANTIATE_TEST_SUITE_P(
