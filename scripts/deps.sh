@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   g++ cmake ninja-build pkg-config
-  librocksdb-dev libabsl-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+  librocksdb-dev libabsl-dev libcli11-dev nlohmann-json3-dev
   libxxhash-dev libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev
 )
 
