@@ -35,7 +35,7 @@ else
   echo "FAIL tree as it is:"; echo "$out"; failed=$((failed + 1))
 fi
 expect_violation "store includes query" lib/store/catalog.cc \
-  '#include "lib/query/derive.h"' "lib/store/catalog.cc: lib/store includes lib/query"
+  '#include "lib/derive/derive.h"' "lib/store/catalog.cc: lib/store includes lib/derive"
 expect_violation "period includes a public header above it" lib/period/period.cc \
   '#include "kpidb/db.h"' "lib/period includes kpidb/db.h (lib/store)"
 expect_violation "public header includes a higher one" include/kpidb/fact.h \

@@ -27,17 +27,17 @@ std::optional<Period> ShiftInstantBack(const Period& p, int months) {
   return Period::Instant(d);
 }
 
-bool PeriodLess(const query::Figure* a, const query::Figure* b) { return a->period < b->period; }
+bool PeriodLess(const derive::Figure* a, const derive::Figure* b) { return a->period < b->period; }
 
 // Merges the pointers appended since `middle` into the sorted ones before.
-void MergeTail(std::vector<const query::Figure*>* v, size_t middle) {
+void MergeTail(std::vector<const derive::Figure*>* v, size_t middle) {
   std::inplace_merge(v->begin(), v->begin() + static_cast<ptrdiff_t>(middle), v->end(),
                      PeriodLess);
 }
 
 // 100 * difference / |base|, with the base in the difference's finer scale.
-[[nodiscard]] absl::StatusOr<Decimal> PercentOf(const query::Figure& difference,
-                                                const query::Figure& base, int digits,
+[[nodiscard]] absl::StatusOr<Decimal> PercentOf(const derive::Figure& difference,
+                                                const derive::Figure& base, int digits,
                                                 Decimal::Rounding rounding) {
   KPIDB_ASSIGN_OR_RETURN(const Decimal b,
                          base.value.Scaled(base.unit->scale() - difference.unit->scale()));
@@ -66,7 +66,7 @@ std::optional<Period> ShiftBack(const Period& p, int months) {
 }
 
 std::optional<Period> BasePeriodOf(DerivedQuery::Change change, const Period& p,
-                                   const query::QuarterGrid& grid) {
+                                   const derive::QuarterGrid& grid) {
   int months = 12;
   if (change == DerivedQuery::Change::kPeriodOverPeriod) {
     months = p.is_instant() ? 3 : p.whole_months();
@@ -79,16 +79,16 @@ std::optional<Period> BasePeriodOf(DerivedQuery::Change change, const Period& p,
   return std::nullopt;
 }
 
-void ChangeBases::Rebuild(std::span<const query::Figure> stored,
-                          std::span<const query::Figure> derived,
-                          std::span<const query::Figure> ttm) {
+void ChangeBases::Rebuild(std::span<const derive::Figure> stored,
+                          std::span<const derive::Figure> derived,
+                          std::span<const derive::Figure> ttm) {
   sorted_.clear();
   sorted_.reserve(stored.size() + derived.size() + ttm.size());
-  for (const query::Figure& f : stored) sorted_.push_back(&f);
-  for (const query::Figure& d : derived) sorted_.push_back(&d);
+  for (const derive::Figure& f : stored) sorted_.push_back(&f);
+  for (const derive::Figure& d : derived) sorted_.push_back(&d);
   MergeTail(&sorted_, stored.size());
   const size_t middle = sorted_.size();
-  for (const query::Figure& t : ttm) {
+  for (const derive::Figure& t : ttm) {
     const bool taken = std::binary_search(
         sorted_.begin(), sorted_.begin() + static_cast<ptrdiff_t>(middle), &t, PeriodLess);
     if (!taken) sorted_.push_back(&t);
@@ -96,10 +96,10 @@ void ChangeBases::Rebuild(std::span<const query::Figure> stored,
   MergeTail(&sorted_, middle);
 }
 
-const query::Figure* ChangeBases::Find(const Period& period) const {
+const derive::Figure* ChangeBases::Find(const Period& period) const {
   auto it = std::upper_bound(
       sorted_.begin(), sorted_.end(), period,
-      [](const Period& p, const query::Figure* b) { return p < b->period; });
+      [](const Period& p, const derive::Figure* b) { return p < b->period; });
   if (it != sorted_.begin() && (*std::prev(it))->period == period) return *std::prev(it);
   return nullptr;
 }
@@ -109,10 +109,10 @@ const Unit& PointsUnit() {
   return *kPoints;
 }
 
-absl::Status ComputeChange(const query::Figure& row, const query::Figure& base,
+absl::Status ComputeChange(const derive::Figure& row, const derive::Figure& base,
                            int percent_digits, Decimal::Rounding rounding,
-                           query::Figure* difference, RowChange* out) {
-  KPIDB_RETURN_IF_ERROR(query::CombineInto(row, base, true, difference));
+                           derive::Figure* difference, RowChange* out) {
+  KPIDB_RETURN_IF_ERROR(derive::CombineInto(row, base, true, difference));
   out->base = base.period;
   out->change = difference->value;
   out->unit = difference->unit;

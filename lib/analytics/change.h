@@ -13,7 +13,7 @@
 #include "kpidb/decimal.h"
 #include "kpidb/period.h"
 #include "kpidb/unit.h"
-#include "lib/query/derive.h"
+#include "lib/derive/derive.h"
 
 namespace kpidb::analytics {
 
@@ -29,7 +29,7 @@ std::optional<Period> ShiftBack(const Period& p, int months);
 // places `p`, else `p` shifted back a year; for a period-over-period change
 // `p` shifted back by its own length (a quarter for an instant).
 std::optional<Period> BasePeriodOf(DerivedQuery::Change change, const Period& p,
-                                   const query::QuarterGrid& grid);
+                                   const derive::QuarterGrid& grid);
 
 // The figures of one series a change can compare with, sorted by period for
 // lookup. Holds pointers into the spans given to Rebuild, and its buffer is
@@ -39,15 +39,15 @@ class ChangeBases {
   // Every stored or derived figure (stored and derived periods never
   // coincide), and the TTMs whose period is neither: a TTM's YoY compares
   // with the TTM a year earlier. Each span must be in period order.
-  void Rebuild(std::span<const query::Figure> stored, std::span<const query::Figure> derived,
-               std::span<const query::Figure> ttm);
+  void Rebuild(std::span<const derive::Figure> stored, std::span<const derive::Figure> derived,
+               std::span<const derive::Figure> ttm);
 
   // The figure for `period`, the last of equal ones (as a linear scan would
   // find); null when there is none.
-  const query::Figure* Find(const Period& period) const;
+  const derive::Figure* Find(const Period& period) const;
 
  private:
-  std::vector<const query::Figure*> sorted_;
+  std::vector<const derive::Figure*> sorted_;
 };
 
 // The unit of changes of a `%` metric: percentage points.
@@ -74,9 +74,9 @@ struct RowChange {
 // *difference is scratch, overwritten: callers keep one from row to row, as
 // a fresh Figure per row (zeroed, then partly overwritten) cost about 2% of
 // a YoY query.
-[[nodiscard]] absl::Status ComputeChange(const query::Figure& row, const query::Figure& base,
+[[nodiscard]] absl::Status ComputeChange(const derive::Figure& row, const derive::Figure& base,
                                          int percent_digits, Decimal::Rounding rounding,
-                                         query::Figure* difference, RowChange* out);
+                                         derive::Figure* difference, RowChange* out);
 
 }  // namespace kpidb::analytics
 

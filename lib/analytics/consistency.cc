@@ -9,7 +9,7 @@
 
 #include "absl/time/civil_time.h"
 #include "kpidb/analytics.h"
-#include "lib/query/derive.h"
+#include "lib/derive/derive.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 
@@ -19,10 +19,10 @@ namespace {
 // The figures a stored one should add up to, and what they are for people
 // ("FY2013Q1 + FY2013Q2").
 struct Parts {
-  std::vector<query::Figure> figures;
+  std::vector<derive::Figure> figures;
   std::string labels;
 
-  void Add(query::Figure f, std::string_view label) {
+  void Add(derive::Figure f, std::string_view label) {
     figures.push_back(std::move(f));
     kpidb::StrAppend(&labels, labels.empty() ? "" : " + ", label);
   }
@@ -43,15 +43,15 @@ struct Parts {
   return db.Execute(read);
 }
 
-query::Figure FigureAt(const QueryResult& r, size_t i) {
-  return query::Figure{r.periods[i], r.values[i], &r.unit(i), r.as_of[i], {}};
+derive::Figure FigureAt(const QueryResult& r, size_t i) {
+  return derive::Figure{r.periods[i], r.values[i], &r.unit(i), r.as_of[i], {}};
 }
 
 // Sum of figures of one dimension, exactly, in the finest scale among them.
-[[nodiscard]] absl::StatusOr<query::Figure> SumOf(std::span<const query::Figure> parts) {
-  query::Figure sum = parts[0];
+[[nodiscard]] absl::StatusOr<derive::Figure> SumOf(std::span<const derive::Figure> parts) {
+  derive::Figure sum = parts[0];
   for (size_t i = 1; i < parts.size(); ++i) {
-    KPIDB_ASSIGN_OR_RETURN(query::Figure next, query::Combine(sum, parts[i], false));
+    KPIDB_ASSIGN_OR_RETURN(derive::Figure next, derive::Combine(sum, parts[i], false));
     next.period = sum.period;
     sum = std::move(next);
   }
@@ -69,10 +69,10 @@ bool Selected(const Query& query, const std::string& metric) {
 
 // Lists `stored` when it differs from the sum of `parts`.
 [[nodiscard]] absl::Status AddIfDifferent(const SeriesInfo& info, std::string kind,
-                                          const query::Figure& stored, Parts parts,
+                                          const derive::Figure& stored, Parts parts,
                                           std::vector<Discrepancy>* out) {
-  KPIDB_ASSIGN_OR_RETURN(const query::Figure sum, SumOf(parts.figures));
-  KPIDB_ASSIGN_OR_RETURN(query::Figure diff, query::Combine(stored, sum, true));
+  KPIDB_ASSIGN_OR_RETURN(const derive::Figure sum, SumOf(parts.figures));
+  KPIDB_ASSIGN_OR_RETURN(derive::Figure diff, derive::Combine(stored, sum, true));
   if (diff.value.is_zero()) return absl::OkStatus();
   KPIDB_ASSIGN_OR_RETURN(Decimal stored_v,
                          stored.value.Scaled(stored.unit->scale() - diff.unit->scale()));

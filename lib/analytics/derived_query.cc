@@ -7,7 +7,7 @@
 // the loop over series live in one SeriesBuffers per query and are reused,
 // figures are filled in place, and rows are pointers merged with
 // inplace_merge. Rows allocate only as the result's columns grow (a Unit
-// copied per row, as before the split); per series, only what lib/query
+// copied per row, as before the split); per series, only what lib/derive
 // returns (derived figures, TTMs, the quarter grid) allocates.
 #include <algorithm>
 #include <cstddef>
@@ -25,13 +25,13 @@
 #include "lib/analytics/series_view.h"
 #include "lib/analytics/validation.h"
 #include "lib/period/bound.h"
-#include "lib/query/derive.h"
+#include "lib/derive/derive.h"
 #include "lib/util/status_macros.h"
 
 namespace kpidb {
 namespace {
 
-using query::Figure;
+using derive::Figure;
 
 // What a query decides once for all its series.
 struct QueryPlan {
@@ -43,10 +43,10 @@ struct QueryPlan {
   // The kinds of derived span the view returns (changes compare a span with
   // one of its kind; a TTM adds up quarters).
   const uint16_t wanted_spans = static_cast<uint16_t>(
-      (dq.view == DerivedQuery::View::kQuarters      ? query::kQuarterSpans
-       : dq.view == DerivedQuery::View::kFiscalYears ? query::kYearSpans
-                                                     : query::kAllSpans) |
-      (dq.ttm ? query::kQuarterSpans : 0));
+      (dq.view == DerivedQuery::View::kQuarters      ? derive::kQuarterSpans
+       : dq.view == DerivedQuery::View::kFiscalYears ? derive::kYearSpans
+                                                     : derive::kAllSpans) |
+      (dq.ttm ? derive::kQuarterSpans : 0));
   const analytics::RowOutput output;
 };
 
@@ -68,7 +68,7 @@ struct SeriesBuffers {
 struct SeriesContext {
   const DerivedQuery& dq;
   const FiscalCalendar& calendar;
-  const query::QuarterGrid& grid;  // the data's fiscal years, one more each side
+  const derive::QuarterGrid& grid;  // the data's fiscal years, one more each side
   const analytics::SeriesRange& range;
 
   bool Wanted(const Period& p) const { return range.Contains(p) && analytics::InView(dq, p, grid); }
@@ -144,7 +144,7 @@ struct FiscalYears {
 // The fiscal years to derive: the data's within the range, plus the year
 // before the range (a change can compare with a derived period of it).
 FiscalYears YearsToDerive(const SeriesContext& series) {
-  const query::QuarterGrid& grid = series.grid;
+  const derive::QuarterGrid& grid = series.grid;
   FiscalYears years{grid.first_fy() + 1, grid.first_fy() + grid.years() - 2};
   if (series.range.bounded) {
     years.first = std::max(years.first, series.calendar.FiscalYearOf(series.range.from) - 1);
@@ -163,12 +163,12 @@ FiscalYears YearsToDerive(const SeriesContext& series) {
   const FiscalYears years = YearsToDerive(series);
   if (years.first > years.last) return absl::OkStatus();
   KPIDB_ASSIGN_OR_RETURN(buf->derived,
-                         query::DeriveFiscalPeriods(buf->figures, series.calendar, years.first,
+                         derive::DeriveFiscalPeriods(buf->figures, series.calendar, years.first,
                                                     years.last, plan.wanted_spans));
   if (!plan.dq.ttm) return absl::OkStatus();
   buf->ttm_inputs.assign(buf->figures.begin(), buf->figures.end());
   buf->ttm_inputs.insert(buf->ttm_inputs.end(), buf->derived.begin(), buf->derived.end());
-  KPIDB_ASSIGN_OR_RETURN(buf->ttm, query::TrailingTwelveMonths(buf->ttm_inputs, series.calendar,
+  KPIDB_ASSIGN_OR_RETURN(buf->ttm, derive::TrailingTwelveMonths(buf->ttm_inputs, series.calendar,
                                                                years.first, years.last));
   return absl::OkStatus();
 }
@@ -248,7 +248,7 @@ void SelectRows(const SeriesContext& series, SeriesBuffers* buf) {
   if (begin == end) return absl::OkStatus();
   const SeriesInfo& info = stored.series[s];
   LoadFigures(stored, begin, end, &buf->figures);
-  const query::QuarterGrid grid = analytics::GridOf(
+  const derive::QuarterGrid grid = analytics::GridOf(
       info.calendar, std::span<const Period>(stored.periods.data() + begin, end - begin));
   KPIDB_ASSIGN_OR_RETURN(const analytics::SeriesRange range,
                          analytics::ResolveSeriesRange(plan.dq, info.calendar));

@@ -15,7 +15,7 @@
 #include "lib/analytics/row_output.h"
 #include "lib/analytics/series_view.h"
 #include "lib/analytics/validation.h"
-#include "lib/query/derive.h"
+#include "lib/derive/derive.h"
 #include "lib/util/status_macros.h"
 
 namespace kpidb {
@@ -143,7 +143,7 @@ void AddStoredRows(const DerivedQuery& dq, const QueryResult& stored, SeriesRows
     const SeriesKey sk = KeyOf(stored.series[s]);
     infos->emplace(sk, stored.series[s]);
     const size_t begin = stored.series_begin(s), end = stored.series_end(s);
-    const query::QuarterGrid grid =
+    const derive::QuarterGrid grid =
         analytics::GridOf(stored.series[s].calendar,
                           std::span<const Period>(stored.periods.data() + begin, end - begin));
     for (size_t i = begin; i < end; ++i) {

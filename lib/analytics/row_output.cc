@@ -27,7 +27,7 @@ absl::StatusOr<Decimal> ToUnit(const Decimal& v, const Unit& from, const Unit& t
   return x;
 }
 
-absl::Status RowOutput::ConvertToTarget(const query::Figure& row, RowChange* change,
+absl::Status RowOutput::ConvertToTarget(const derive::Figure& row, RowChange* change,
                                         OutputValue* out) const {
   KPIDB_ASSIGN_OR_RETURN(const Decimal value,
                          ToUnit(row.value, *row.unit, *target_, dq_.decimals));

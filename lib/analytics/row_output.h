@@ -17,7 +17,7 @@
 #include "kpidb/unit.h"
 #include "lib/analytics/change.h"
 #include "lib/analytics/validation.h"
-#include "lib/query/derive.h"
+#include "lib/derive/derive.h"
 
 namespace kpidb::analytics {
 
@@ -47,7 +47,7 @@ class RowOutput {
 
   // The value of `row` as returned into *out, and *change converted along
   // with it (a change in points stays in points).
-  [[nodiscard]] absl::Status Convert(const query::Figure& row, RowChange* change,
+  [[nodiscard]] absl::Status Convert(const derive::Figure& row, RowChange* change,
                                      OutputValue* out) const {
     if (!target_.has_value()) {
       *out = OutputValue{row.value, row.unit};
@@ -63,7 +63,7 @@ class RowOutput {
   }
 
  private:
-  [[nodiscard]] absl::Status ConvertToTarget(const query::Figure& row, RowChange* change,
+  [[nodiscard]] absl::Status ConvertToTarget(const derive::Figure& row, RowChange* change,
                                              OutputValue* out) const;
   bool PassesScreen(const Decimal& value, const RowChange& change) const;
 

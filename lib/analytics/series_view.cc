@@ -10,7 +10,7 @@ namespace kpidb::analytics {
 namespace {
 
 // Whether `p` is of the kind of period the view returns.
-bool InKindOfView(DerivedQuery::View view, const Period& p, const query::QuarterGrid& grid) {
+bool InKindOfView(DerivedQuery::View view, const Period& p, const derive::QuarterGrid& grid) {
   if (view == DerivedQuery::View::kAll) return true;
   int y, first, last;
   if (!grid.Locate(p, &y, &first, &last)) return false;
@@ -32,13 +32,13 @@ bool InCalendarWindow(const Period& window, const Period& p) {
 
 }  // namespace
 
-bool InView(const DerivedQuery& dq, const Period& p, const query::QuarterGrid& grid) {
+bool InView(const DerivedQuery& dq, const Period& p, const derive::QuarterGrid& grid) {
   if (!InKindOfView(dq.view, p, grid)) return false;
   return !dq.calendar_window.has_value() || InCalendarWindow(*dq.calendar_window, p);
 }
 
-query::QuarterGrid GridOf(const FiscalCalendar& calendar, std::span<const Period> periods) {
-  if (periods.empty()) return query::QuarterGrid(calendar, 0, -1);
+derive::QuarterGrid GridOf(const FiscalCalendar& calendar, std::span<const Period> periods) {
+  if (periods.empty()) return derive::QuarterGrid(calendar, 0, -1);
   // FiscalYearOf is monotonic in the day: the extremes suffice.
   int64_t lo = std::numeric_limits<int64_t>::max();
   int64_t hi = std::numeric_limits<int64_t>::min();
@@ -46,7 +46,7 @@ query::QuarterGrid GridOf(const FiscalCalendar& calendar, std::span<const Period
     lo = std::min(lo, p.start_day_number());
     hi = std::max(hi, p.end_day_number());
   }
-  return query::QuarterGrid(calendar, calendar.FiscalYearOf(FromDays(lo)) - 1,
+  return derive::QuarterGrid(calendar, calendar.FiscalYearOf(FromDays(lo)) - 1,
                             calendar.FiscalYearOf(FromDays(hi)) + 1);
 }
 

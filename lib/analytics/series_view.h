@@ -8,17 +8,17 @@
 
 #include "kpidb/analytics.h"
 #include "kpidb/period.h"
-#include "lib/query/derive.h"
+#include "lib/derive/derive.h"
 
 namespace kpidb::analytics {
 
 // Whether `p` is a row `dq` returns by its view and calendar window.
 // `grid` covers the fiscal years of every row of the series.
-bool InView(const DerivedQuery& dq, const Period& p, const query::QuarterGrid& grid);
+bool InView(const DerivedQuery& dq, const Period& p, const derive::QuarterGrid& grid);
 
 // The quarter grid of a series: its data's fiscal years, one more each side
 // (the bases of changes and derivations reach a year back).
-query::QuarterGrid GridOf(const FiscalCalendar& calendar, std::span<const Period> periods);
+derive::QuarterGrid GridOf(const FiscalCalendar& calendar, std::span<const Period> periods);
 
 }  // namespace kpidb::analytics
 

@@ -31,8 +31,8 @@ const Unit* UnitOf(const std::string& text) {
   return &it->second;
 }
 
-query::Figure F(const char* label, const char* value, const char* unit = "JPY million") {
-  query::Figure f;
+derive::Figure F(const char* label, const char* value, const char* unit = "JPY million") {
+  derive::Figure f;
   f.period = P(label);
   f.value = *Decimal::Parse(value);
   f.unit = UnitOf(unit);
@@ -40,7 +40,7 @@ query::Figure F(const char* label, const char* value, const char* unit = "JPY mi
 }
 
 // FY2012 to FY2014, as GridOf makes it for data in FY2013.
-query::QuarterGrid Grid() { return query::QuarterGrid(kMarch, 2012, 2014); }
+derive::QuarterGrid Grid() { return derive::QuarterGrid(kMarch, 2012, 2014); }
 
 TEST(ShiftBackTest, MonthAlignedPeriodsStayAligned) {
   EXPECT_EQ(ShiftBack(P("FY2013Q3"), 12), P("FY2012Q3"));
@@ -64,7 +64,7 @@ TEST(ShiftBackTest, OtherPeriodsKeepTheirLengthInDays) {
 }
 
 TEST(BasePeriodOfTest, YearOverYearIsTheSameQuartersAYearBack) {
-  const query::QuarterGrid grid = Grid();
+  const derive::QuarterGrid grid = Grid();
   constexpr auto kYoY = DerivedQuery::Change::kYearOverYear;
   EXPECT_EQ(BasePeriodOf(kYoY, P("FY2013Q3"), grid), P("FY2012Q3"));
   EXPECT_EQ(BasePeriodOf(kYoY, P("FY2013Q1-Q3"), grid), P("FY2012Q1-Q3"));
@@ -79,7 +79,7 @@ TEST(BasePeriodOfTest, YearOverYearIsTheSameQuartersAYearBack) {
 }
 
 TEST(BasePeriodOfTest, PeriodOverPeriodIsThePeriodBefore) {
-  const query::QuarterGrid grid = Grid();
+  const derive::QuarterGrid grid = Grid();
   constexpr auto kPoP = DerivedQuery::Change::kPeriodOverPeriod;
   EXPECT_EQ(BasePeriodOf(kPoP, P("FY2013Q3"), grid), P("FY2013Q2"));
   EXPECT_EQ(BasePeriodOf(kPoP, P("FY2013Q1"), grid), P("FY2012Q4"));
@@ -90,14 +90,14 @@ TEST(BasePeriodOfTest, PeriodOverPeriodIsThePeriodBefore) {
 
 TEST(ChangeBasesTest, FindsStoredDerivedAndTtmFigures) {
   // Each span in period order, as ExecuteDerived gives them.
-  const std::vector<query::Figure> stored = {F("FY2012Q1", "100"), F("FY2012Q1-Q3", "330"),
+  const std::vector<derive::Figure> stored = {F("FY2012Q1", "100"), F("FY2012Q1-Q3", "330"),
                                              F("FY2012", "440")};
-  const std::vector<query::Figure> derived = {F("FY2012Q2", "110"), F("FY2012H1", "210"),
+  const std::vector<derive::Figure> derived = {F("FY2012Q2", "110"), F("FY2012H1", "210"),
                                               F("FY2012Q3", "120"), F("FY2012Q4", "110")};
-  query::Figure ttm_2012 = F("FY2012", "999");  // the TTM ending in Q4 is the year
-  query::Figure ttm_later = F("FY2012Q1", "0");
+  derive::Figure ttm_2012 = F("FY2012", "999");  // the TTM ending in Q4 is the year
+  derive::Figure ttm_later = F("FY2012Q1", "0");
   ttm_later.period = Days(absl::CivilDay(2012, 7, 1), absl::CivilDay(2013, 6, 30));
-  const std::vector<query::Figure> ttm = {ttm_2012, ttm_later};
+  const std::vector<derive::Figure> ttm = {ttm_2012, ttm_later};
   ChangeBases bases;
   bases.Rebuild(stored, derived, ttm);
   EXPECT_EQ(bases.Find(P("FY2012Q1")), &stored[0]);
@@ -110,8 +110,8 @@ TEST(ChangeBasesTest, FindsStoredDerivedAndTtmFigures) {
 
 // Rebuilding for the next series forgets the previous one.
 TEST(ChangeBasesTest, RebuildReplacesTheSeries) {
-  const std::vector<query::Figure> first = {F("FY2012Q1", "1"), F("FY2012Q2", "2")};
-  const std::vector<query::Figure> second = {F("FY2012Q2", "3")};
+  const std::vector<derive::Figure> first = {F("FY2012Q1", "1"), F("FY2012Q2", "2")};
+  const std::vector<derive::Figure> second = {F("FY2012Q2", "3")};
   ChangeBases bases;
   bases.Rebuild(first, {}, {});
   EXPECT_EQ(bases.Find(P("FY2012Q1")), &first[0]);
@@ -123,7 +123,7 @@ TEST(ChangeBasesTest, RebuildReplacesTheSeries) {
 // Two figures of one period (which a series does not hold): the last, as a
 // linear scan would find.
 TEST(ChangeBasesTest, LastOfEqualPeriodsWins) {
-  const std::vector<query::Figure> stored = {F("FY2012Q1", "1"), F("FY2012Q1", "2")};
+  const std::vector<derive::Figure> stored = {F("FY2012Q1", "1"), F("FY2012Q1", "2")};
   ChangeBases bases;
   bases.Rebuild(stored, {}, {});
   EXPECT_EQ(bases.Find(P("FY2012Q1")), &stored[1]);
@@ -131,10 +131,10 @@ TEST(ChangeBasesTest, LastOfEqualPeriodsWins) {
 
 // Tax, FY2013Q3 against FY2013Q2: 378 - 804 = -426, -53.0%.
 TEST(ComputeChangeTest, DifferenceAndPercentOfTheBase) {
-  const query::Figure row = F("FY2013Q3", "378");
-  const query::Figure base = F("FY2013Q2", "804");
+  const derive::Figure row = F("FY2013Q3", "378");
+  const derive::Figure base = F("FY2013Q2", "804");
   RowChange change;
-  query::Figure scratch;
+  derive::Figure scratch;
   change.unit = row.unit;
   ASSERT_THAT(ComputeChange(row, base, 1, kHalfAway, &scratch, &change), IsOk());
   EXPECT_EQ(change.base, P("FY2013Q2"));
@@ -148,10 +148,10 @@ TEST(ComputeChangeTest, DifferenceAndPercentOfTheBase) {
 
 // Revenue, FY2013Q1-Q3 against FY2012Q1-Q3 in billions: exact in millions.
 TEST(ComputeChangeTest, MixedScalesAreExactInTheFinerOne) {
-  const query::Figure row = F("FY2013Q1-Q3", "82746");
-  const query::Figure base = F("FY2012Q1-Q3", "76.7", "JPY billion");
+  const derive::Figure row = F("FY2013Q1-Q3", "82746");
+  const derive::Figure base = F("FY2012Q1-Q3", "76.7", "JPY billion");
   RowChange change;
-  query::Figure scratch;
+  derive::Figure scratch;
   ASSERT_THAT(ComputeChange(row, base, 1, kHalfAway, &scratch, &change), IsOk());
   EXPECT_EQ(change.change->ToString(), "6046");
   EXPECT_EQ(change.unit, UnitOf("JPY million"));
@@ -160,7 +160,7 @@ TEST(ComputeChangeTest, MixedScalesAreExactInTheFinerOne) {
 
 TEST(ComputeChangeTest, RatiosChangeInPointsWithoutPercent) {
   RowChange change;
-  query::Figure scratch;
+  derive::Figure scratch;
   ASSERT_THAT(ComputeChange(F("FY2013Q3", "17.9", "%"), F("FY2012Q3", "19.3", "%"), 1,
                             kHalfAway, &scratch, &change),
               IsOk());
@@ -173,7 +173,7 @@ TEST(ComputeChangeTest, RatiosChangeInPointsWithoutPercent) {
 
 TEST(ComputeChangeTest, ZeroBaseHasNoPercent) {
   RowChange change;
-  query::Figure scratch;
+  derive::Figure scratch;
   ASSERT_THAT(ComputeChange(F("FY2013Q3", "5"), F("FY2012Q3", "0"), 1,
                             kHalfAway, &scratch, &change),
               IsOk());
@@ -183,7 +183,7 @@ TEST(ComputeChangeTest, ZeroBaseHasNoPercent) {
 
 TEST(ComputeChangeTest, OtherDimensionIsInvalidArgument) {
   RowChange change;
-  query::Figure scratch;
+  derive::Figure scratch;
   EXPECT_THAT(ComputeChange(F("FY2013Q3", "5"), F("FY2012Q3", "4", "USD million"), 1,
                             kHalfAway, &scratch, &change),
               StatusIs(absl::StatusCode::kInvalidArgument));

@@ -20,8 +20,8 @@ Decimal D(const char* text) { return *Decimal::Parse(text); }
 
 class RowOutputTest : public ::testing::Test {
  protected:
-  query::Figure Row(const char* value) const {
-    query::Figure f;
+  derive::Figure Row(const char* value) const {
+    derive::Figure f;
     f.period = *Period::Parse("FY2013Q1-Q3", kMarch);
     f.value = D(value);
     f.unit = &millions_;
@@ -46,7 +46,7 @@ TEST_F(RowOutputTest, ToUnitIsExactOrRounded) {
 TEST_F(RowOutputTest, WithoutTargetTheRowKeepsItsUnit) {
   const DerivedQuery dq;
   const RowOutput output(dq, std::nullopt);
-  const query::Figure row = Row("82746");
+  const derive::Figure row = Row("82746");
   RowChange change;
   change.unit = row.unit;
   change.change = D("6046");
@@ -62,7 +62,7 @@ TEST_F(RowOutputTest, TargetConvertsValueAndChange) {
   DerivedQuery dq;
   dq.decimals = 1;
   const RowOutput output(dq, billions_);
-  const query::Figure row = Row("82746");
+  const derive::Figure row = Row("82746");
   RowChange change;
   change.unit = row.unit;
   change.change = D("6046");
@@ -80,7 +80,7 @@ TEST_F(RowOutputTest, ChangesInPointsAreNotConverted) {
   const DerivedQuery dq;
   const Unit percent = *Unit::Parse("%");
   const RowOutput output(dq, percent);
-  query::Figure row = Row("17.9");
+  derive::Figure row = Row("17.9");
   row.unit = &percent;
   RowChange change;
   change.change = D("-1.4");

@@ -16,14 +16,14 @@ Period P(const char* label) { return *Period::Parse(label, kMarch); }
 
 TEST(GridOfTest, DataYearsAndOneMoreEachSide) {
   const std::vector<Period> periods = {P("FY2012Q1"), P("2013-11-08"), P("FY2013")};
-  const query::QuarterGrid grid = GridOf(kMarch, periods);
+  const derive::QuarterGrid grid = GridOf(kMarch, periods);
   EXPECT_EQ(grid.first_fy(), 2011);
   EXPECT_EQ(grid.years(), 4);  // FY2011 to FY2014
   EXPECT_EQ(GridOf(kMarch, {}).years(), 0);
 }
 
 TEST(InViewTest, ViewsKeepTheirKindOfPeriod) {
-  const query::QuarterGrid grid(kMarch, 2012, 2014);
+  const derive::QuarterGrid grid(kMarch, 2012, 2014);
   DerivedQuery dq;
   EXPECT_TRUE(InView(dq, P("2013-11-08"), grid));
   dq.view = DerivedQuery::View::kQuarters;
@@ -39,7 +39,7 @@ TEST(InViewTest, ViewsKeepTheirKindOfPeriod) {
 // Calendar 2013Q4 is FY2013Q3 for a March year-end: same length, ending
 // inside the window.
 TEST(InViewTest, CalendarWindowKeepsPeriodsOfItsLengthEndingInside) {
-  const query::QuarterGrid grid(kMarch, 2012, 2014);
+  const derive::QuarterGrid grid(kMarch, 2012, 2014);
   DerivedQuery dq;
   dq.calendar_window = *Period::Duration(absl::CivilDay(2013, 10, 1), absl::CivilDay(2013, 12, 31));
   EXPECT_TRUE(InView(dq, P("FY2013Q3"), grid));

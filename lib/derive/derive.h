@@ -3,8 +3,8 @@
 // (FY2013Q3 = FY2013Q1-Q3 - FY2013H1; FY2012Q4 = FY2012 - FY2012Q1-Q3;
 // FY = H1 + H2...), and trailing twelve months. Pure functions over the
 // figures of one series, so they are tested without a database.
-#ifndef KPIDB_LIB_QUERY_DERIVE_H_
-#define KPIDB_LIB_QUERY_DERIVE_H_
+#ifndef KPIDB_LIB_DERIVE_DERIVE_H_
+#define KPIDB_LIB_DERIVE_DERIVE_H_
 
 #include <cstdint>
 #include <optional>
@@ -19,7 +19,7 @@
 #include "kpidb/period.h"
 #include "kpidb/unit.h"
 
-namespace kpidb::query {
+namespace kpidb::derive {
 
 // One value of a series: stored, or derived with the formula that made it.
 struct Figure {
@@ -96,6 +96,6 @@ inline constexpr uint16_t kAllSpans = 0xf;
     std::span<const Figure> quarters, const FiscalCalendar& calendar,
     int first_fy, int last_fy);
 
-}  // namespace kpidb::query
+}  // namespace kpidb::derive
 
-#endif  // KPIDB_LIB_QUERY_DERIVE_H_
+#endif  // KPIDB_LIB_DERIVE_DERIVE_H_

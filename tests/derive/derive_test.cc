@@ -1,4 +1,4 @@
-#include "lib/query/derive.h"
+#include "lib/derive/derive.h"
 
 #include <map>
 #include <string>
@@ -8,7 +8,7 @@
 #include "gtest/gtest.h"
 #include "tests/testutil.h"
 
-namespace kpidb::query {
+namespace kpidb::derive {
 namespace {
 
 using ::kpidb::testing::IsOk;
@@ -139,9 +139,9 @@ TEST(DeriveTest, TrailingTwelveMonthsCrossFiscalYears) {
 }
 
 }  // namespace
-}  // namespace kpidb::query
+}  // namespace kpidb::derive
 
-namespace kpidb::query {
+namespace kpidb::derive {
 namespace {
 
 // QuarterGrid::Locate against the calendar's own arithmetic: every span of
@@ -188,9 +188,9 @@ TEST(QuarterGridTest, LocatesEverySpanAndNothingElse) {
 }
 
 }  // namespace
-}  // namespace kpidb::query
+}  // namespace kpidb::derive
 
-namespace kpidb::query {
+namespace kpidb::derive {
 namespace {
 
 // Narrowing the output to some kinds of span skips work but never changes a
@@ -250,4 +250,4 @@ TEST(DeriveTest, WantedSpansOnlyFilterTheOutput) {
 }
 
 }  // namespace
-}  // namespace kpidb::query
+}  // namespace kpidb::derive

@@ -1,4 +1,4 @@
-#include "lib/query/derive.h"
+#include "lib/derive/derive.h"
 
 #include <algorithm>
 #include <utility>
@@ -7,7 +7,7 @@
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 
-namespace kpidb::query {
+namespace kpidb::derive {
 namespace {
 
 // Whether span [i, j] is of a kind in `wanted` (unnamed spans never are).
@@ -343,4 +343,4 @@ absl::StatusOr<std::vector<Figure>> TrailingTwelveMonths(
   return out;
 }
 
-}  // namespace kpidb::query
+}  // namespace kpidb::derive
