@@ -1,5 +1,7 @@
 #include "lib/analytics/series_range.h"
 
+#include <utility>
+
 #include "lib/period/bound.h"
 #include "lib/util/days.h"
 #include "lib/util/status_macros.h"
@@ -16,16 +18,13 @@ absl::StatusOr<SeriesRange> ResolveSeriesRange(const DerivedQuery& dq,
     range.from = w.start() - w.length_days() - 62;
     range.to = w.end();
   }
-  if (!dq.query.from.empty()) {
-    KPIDB_ASSIGN_OR_RETURN(const Period p, ParseBound(dq.query.from, calendar));
-    range.from = p.start();
-  }
-  if (!dq.query.to.empty()) {
-    KPIDB_ASSIGN_OR_RETURN(const Period p, ParseBound(dq.query.to, calendar));
-    range.to = p.end();
-  }
-  if (!dq.query.period.empty()) {
-    KPIDB_ASSIGN_OR_RETURN(range.exact, ParseBound(dq.query.period, calendar));
+  KPIDB_ASSIGN_OR_RETURN(
+      ResolvedBounds b,
+      ResolveBounds(dq.query.period, dq.query.from, dq.query.to, calendar));
+  if (b.from.has_value()) range.from = b.from->start();
+  if (b.to.has_value()) range.to = b.to->end();
+  if (b.period.has_value()) {
+    range.exact = std::move(b.period);
     range.from = range.exact->start();
     range.to = range.exact->end();
   }

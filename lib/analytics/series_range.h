@@ -39,8 +39,8 @@ struct SeriesRange {
 // The range of `dq` (query.from, query.to, query.period or
 // calendar_window) through `calendar`. A calendar window keeps periods
 // ending inside it, so the range starts a period's length before the
-// window. InvalidArgument ("bad period bound: ...") for a label that is not
-// a period. kpidb::CheckPeriodOrRange must have accepted the query.
+// window. InvalidArgument for a period combined with from/to, and ("bad
+// period bound: ...") for a label that is not a period.
 [[nodiscard]] absl::StatusOr<SeriesRange> ResolveSeriesRange(const DerivedQuery& dq,
                                                              const FiscalCalendar& calendar);
 

@@ -1,5 +1,6 @@
 #include "lib/period/bound.h"
 
+#include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 
 namespace kpidb {
@@ -21,6 +22,23 @@ absl::StatusOr<Period> ParseBound(std::string_view label,
         kpidb::StrCat("bad period bound: ", p.status().message()));
   }
   return p;
+}
+
+absl::StatusOr<ResolvedBounds> ResolveBounds(std::string_view period, std::string_view from,
+                                             std::string_view to,
+                                             const FiscalCalendar& calendar) {
+  KPIDB_RETURN_IF_ERROR(CheckPeriodOrRange(period, from, to));
+  ResolvedBounds b;
+  if (!from.empty()) {
+    KPIDB_ASSIGN_OR_RETURN(b.from, ParseBound(from, calendar));
+  }
+  if (!to.empty()) {
+    KPIDB_ASSIGN_OR_RETURN(b.to, ParseBound(to, calendar));
+  }
+  if (!period.empty()) {
+    KPIDB_ASSIGN_OR_RETURN(b.period, ParseBound(period, calendar));
+  }
+  return b;
 }
 
 }  // namespace kpidb

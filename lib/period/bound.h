@@ -4,6 +4,7 @@
 #ifndef KPIDB_LIB_PERIOD_BOUND_H_
 #define KPIDB_LIB_PERIOD_BOUND_H_
 
+#include <optional>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -22,6 +23,21 @@ namespace kpidb {
 // InvalidArgument ("bad period bound: ...") when it is not a period.
 [[nodiscard]] absl::StatusOr<Period> ParseBound(std::string_view label,
                                                 const FiscalCalendar& calendar);
+
+// A query's bounds through one calendar: each label that is set, parsed.
+// From and to leave period unset, and period leaves them unset.
+struct ResolvedBounds {
+  std::optional<Period> from;
+  std::optional<Period> to;
+  std::optional<Period> period;
+};
+
+// CheckPeriodOrRange, then ParseBound of each label that is set (from, to,
+// period), so every reader of a query resolves its bounds one way.
+[[nodiscard]] absl::StatusOr<ResolvedBounds> ResolveBounds(std::string_view period,
+                                                           std::string_view from,
+                                                           std::string_view to,
+                                                           const FiscalCalendar& calendar);
 
 }  // namespace kpidb
 

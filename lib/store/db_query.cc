@@ -78,24 +78,17 @@ class BoundFilters {
 
   [[nodiscard]] absl::StatusOr<RowFilter> Resolve(const FiscalCalendar& calendar) const {
     const Query& q = *query_;
+    KPIDB_ASSIGN_OR_RETURN(const ResolvedBounds b,
+                           ResolveBounds(q.period, q.from, q.to, calendar));
     RowFilter f = base_;
-    if (!q.period.empty()) {
-      KPIDB_RETURN_IF_ERROR(CheckPeriodOrRange(q.period, q.from, q.to));
-      KPIDB_ASSIGN_OR_RETURN(Period p, ParseBound(q.period, calendar));
-      f.from = p.start_day_number();
-      f.to = p.end_day_number();
+    if (b.period.has_value()) {
+      f.from = b.period->start_day_number();
+      f.to = b.period->end_day_number();
       f.exact = true;
-      f.instant = p.is_instant();
-      return f;
+      f.instant = b.period->is_instant();
     }
-    if (!q.from.empty()) {
-      KPIDB_ASSIGN_OR_RETURN(Period p, ParseBound(q.from, calendar));
-      f.from = p.start_day_number();
-    }
-    if (!q.to.empty()) {
-      KPIDB_ASSIGN_OR_RETURN(Period p, ParseBound(q.to, calendar));
-      f.to = p.end_day_number();
-    }
+    if (b.from.has_value()) f.from = b.from->start_day_number();
+    if (b.to.has_value()) f.to = b.to->end_day_number();
     return f;
   }
 
