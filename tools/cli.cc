@@ -1,6 +1,15 @@
 #include "tools/cli.h"
 
+#include <string>
+
+#include "lib/util/str_cat.h"
+
 namespace kpidb::tools {
+
+void DescribeTool(CLI::App& app, std::string_view footer) {
+  app.footer(std::string(footer));
+  app.set_version_flag("--version", kpidb::StrCat(app.get_name(), " ", KPIDB_VERSION));
+}
 
 std::optional<int> ParseArgs(CLI::App& app, int argc, const char* const* argv,
                              std::ostream& out, std::ostream& err) {

@@ -11,6 +11,10 @@
 
 namespace kpidb::tools {
 
+// Gives `app` the parts every tool has: its help footer (examples) and a
+// --version flag printing "NAME VERSION".
+void DescribeTool(CLI::App& app, std::string_view footer);
+
 // Parses the command line into the options of `app`. The exit code when
 // parsing ends the run: 0 after --help or --version (printed to `out`), 2
 // after a usage error (printed to `err`); nullopt when the tool goes on.

@@ -63,8 +63,7 @@ int PrintFacts(const DB& db, const Query& query, DumpFormat format, std::ostream
 
 int RunDump(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app(kAbout, std::string(kTool));
-  app.footer(kFooter);
-  app.set_version_flag("--version", kpidb::StrCat(kTool, " ", KPIDB_VERSION));
+  DescribeTool(app, kFooter);
   DumpFlags flags;
   AddDumpFlags(app, &flags);
   if (std::optional<int> done = ParseArgs(app, argc, argv, out, err)) return *done;

@@ -96,8 +96,7 @@ void PrintSummary(const IngestReport& report, bool dry_run, std::ostream& out) {
 
 int RunIngest(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app(kAbout, std::string(kTool));
-  app.footer(kFooter);
-  app.set_version_flag("--version", kpidb::StrCat(kTool, " ", KPIDB_VERSION));
+  DescribeTool(app, kFooter);
   IngestFlags flags;
   AddIngestFlags(app, &flags);
   if (std::optional<int> done = ParseArgs(app, argc, argv, out, err)) return *done;

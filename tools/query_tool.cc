@@ -299,8 +299,7 @@ QueryPlan::Action ActionOf(const QueryFlags& f, const DerivedQuery& dq) {
 
 int RunQuery(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app(kAbout, std::string(kTool));
-  app.footer(kFooter);
-  app.set_version_flag("--version", kpidb::StrCat(kTool, " ", KPIDB_VERSION));
+  DescribeTool(app, kFooter);
   QueryFlags flags;
   AddQueryFlags(app, &flags);
   if (std::optional<int> done = ParseArgs(app, argc, argv, out, err)) return *done;
