@@ -313,6 +313,7 @@ absl::Status DBImpl::MergeSeries(const WriteOptions& options, const WriteBatch::
   std::vector<uint32_t> origin;
   MergeScratch scratch;
   rocksdb::PinnableSlice stored;
+  const rocksdb::ReadOptions read_options;
   for (size_t g = 0; g < groups.keys.size(); ++g) {
     const SeriesGroups::Key& key = groups.keys[g];
     const std::string series_key = SeriesKey(key.metric, key.scenario, key.company);
@@ -323,7 +324,7 @@ absl::Status DBImpl::MergeSeries(const WriteOptions& options, const WriteBatch::
         delta.Known(DictKind::kScenario, key.scenario) &&
         delta.Known(DictKind::kCompany, key.company)) {
       rocksdb::Status s =
-          db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), series_key, &stored);
+          db_->Get(read_options, db_->DefaultColumnFamily(), series_key, &stored);
       if (s.ok()) {
         chunk = SliceView(stored);
       } else if (!s.IsNotFound()) {
