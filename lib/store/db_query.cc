@@ -115,6 +115,15 @@ class SeriesReader {
 
   [[nodiscard]] absl::Status Consume(uint32_t metric, uint32_t scenario, uint32_t company,
                                      std::string_view chunk) {
+    // Keys of a range scan come from disk: their ids must be in the catalog
+    // before anything looks them up.
+    if (!catalog_.dict(DictKind::kMetric).Contains(metric) || metric == 0 ||
+        !catalog_.dict(DictKind::kScenario).Contains(scenario) || scenario == 0 ||
+        !catalog_.dict(DictKind::kCompany).Contains(company) || company == 0) {
+      return absl::DataLossError(kpidb::StrCat(
+          "damaged series key: metric ", metric, ", scenario ", scenario, ", company ",
+          company, " are not in the catalog"));
+    }
     absl::Status d = DecodeChunk(chunk, needed_, &scratch_.decoded);
     if (!d.ok()) {
       return absl::DataLossError(kpidb::StrCat(

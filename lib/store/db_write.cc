@@ -340,6 +340,12 @@ absl::Status DBImpl::MergeSeries(const WriteOptions& options, const WriteBatch::
     summary->unchanged += result.unchanged;
     summary->replaced += result.replaced;
     merge.Report(result, rows, origin);
+    if (rows.size() > kMaxSeriesRows) {
+      errors->Add(rep.rows[groups.Rows(g).front()].tag,
+                  absl::ResourceExhaustedError(kpidb::StrCat(
+                      "series ", merge.SeriesName(), " would hold ", rows.size(),
+                      " facts, more than the ", kMaxSeriesRows, " one series may hold")));
+    }
     // After the first bad record the write will fail: encoding is wasted.
     if (result.changed && errors->empty() && !options.dry_run) {
       out->Put(series_key, EncodeChunk(&rows));

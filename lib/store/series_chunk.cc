@@ -34,7 +34,6 @@ namespace {
 
 constexpr uint8_t kChunkVersion = 1;
 // Bounds that keep decoding away from overflow and huge allocations.
-constexpr uint64_t kMaxChunkRows = 1u << 24;
 constexpr int64_t kMaxAbsDay = 4'000'000;  // about year 12900
 constexpr int64_t kMaxMantissa = 999'999'999'999'999'999;
 
@@ -139,7 +138,8 @@ struct ChunkColumns {
     return Corrupt(kpidb::StrCat("unknown chunk version ", version));
   }
   if (!in.ReadVarint64(&n)) return Corrupt("truncated header");
-  if (n > kMaxChunkRows) return Corrupt("row count out of range");
+  if (n > kMaxSeriesRows) return Corrupt("row count out of range");
+  if (n == 0) return Corrupt("no rows");
   columns->rows = n;
   for (int c = 0; c < kNumChunkColumns; ++c) {
     uint64_t len;
@@ -184,7 +184,21 @@ std::pair<int64_t*, int64_t*> ScratchColumns(size_t n) {
 // returns nullptr, or why the row is damaged.
 class PeriodDecoder {
  public:
+  // Also checks the rows' order: (span code, start) never decreases. With
+  // canonical span codes, equal (code, start) means the same period, whose
+  // versions RebuildAsOf then checks.
   const char* Next(int64_t gap, int64_t code, ChunkRow* r) {
+    if (const char* why = DecodePeriod(gap, code, r)) return why;
+    if (code < prev_code_ || (code == prev_code_ && r->start < prev_start_)) {
+      return "rows out of order";
+    }
+    prev_code_ = code;
+    prev_start_ = r->start;
+    return nullptr;
+  }
+
+ private:
+  const char* DecodePeriod(int64_t gap, int64_t code, ChunkRow* r) {
     if (gap > 2 * kMaxAbsDay || gap < -2 * kMaxAbsDay) {
       return "period start out of range";
     }
@@ -203,13 +217,19 @@ class PeriodDecoder {
     } else {
       r->end = r->start + (code - 1) / 2 - 1;
       next_is_first_ = false;
+      if (r->end > kMaxAbsDay) return "period end out of range";
+      // Whole months have an even code; an odd one for them would let one
+      // period appear under two codes. Odd codes are rare (weeks, odd
+      // windows), so the date conversions cost little.
+      if (CivilFromDays(r->start).day == 1 && CivilFromDays(r->end + 1).day == 1) {
+        return "span not in canonical form";
+      }
     }
     if (r->end > kMaxAbsDay) return "period end out of range";
     next_ = r->end + 1;
     return nullptr;
   }
 
- private:
   // Ends *r after `months` whole months.
   const char* EndMonths(int64_t gap, int64_t months, ChunkRow* r) {
     int64_t first_month;
@@ -226,6 +246,8 @@ class PeriodDecoder {
     return nullptr;
   }
 
+  int64_t prev_code_ = 0;
+  int64_t prev_start_ = std::numeric_limits<int64_t>::min();
   int64_t next_ = 0;  // the day after the previous row's end
   // When the previous row ended on a month's last day, next_ is the 1st of
   // month next_month_ (year * 12 + month - 1): a month span with gap 0 then
@@ -288,6 +310,10 @@ class PeriodDecoder {
     }
     ChunkRow& r = rows[i];
     r.as_of = v == 0 ? kNoAsOf : r.end + (v > 0 ? v - 1 : v);
+    // Versions of one period: strictly increasing as_of, none first.
+    if (i > 0 && rows[i - 1].SamePeriod(r) && rows[i - 1].as_of >= r.as_of) {
+      return Corrupt("rows out of order");
+    }
   }
   return absl::OkStatus();
 }
@@ -298,13 +324,15 @@ absl::Status DecodeChunk(std::string_view chunk, uint32_t needed,
                          std::vector<ChunkRow>* rows) {
   ChunkColumns columns;
   KPIDB_RETURN_IF_ERROR(ReadChunkColumns(chunk, &columns));
+  const auto [a, b] = ScratchColumns(columns.rows);
+  KPIDB_RETURN_IF_ERROR(DecodeChunkColumn(columns, kColStartGap, a));
+  KPIDB_RETURN_IF_ERROR(DecodeChunkColumn(columns, kColSpan, b));
+  // Only now, with two columns holding the declared row count, are the
+  // rows allocated: a small damaged chunk claiming many rows fails above.
   // resize, not assign: RebuildPeriods and RebuildValues set every field
   // (rows are reused scratch, and re-initializing them showed in profiles).
   rows->resize(columns.rows);
   const absl::Span<ChunkRow> out(*rows);
-  const auto [a, b] = ScratchColumns(columns.rows);
-  KPIDB_RETURN_IF_ERROR(DecodeChunkColumn(columns, kColStartGap, a));
-  KPIDB_RETURN_IF_ERROR(DecodeChunkColumn(columns, kColSpan, b));
   KPIDB_RETURN_IF_ERROR(RebuildPeriods(a, b, out));
   KPIDB_RETURN_IF_ERROR(DecodeChunkColumn(columns, kColMantissa, a));
   KPIDB_RETURN_IF_ERROR(DecodeChunkColumn(columns, kColExponent, b));

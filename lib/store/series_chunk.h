@@ -38,6 +38,11 @@ struct ChunkRow {
   }
 };
 
+// The most facts one series may hold. Writes that would exceed it are
+// refused; a chunk declaring more is damaged. Bounds what decoding one
+// chunk may allocate (about 72 bytes a row).
+inline constexpr uint64_t kMaxSeriesRows = 1u << 20;
+
 // Column numbers, in the order they appear in a chunk. Persisted.
 enum ChunkColumn : int {
   kColStartGap = 0,
@@ -65,7 +70,9 @@ std::string EncodeChunk(std::vector<ChunkRow>* rows);
 
 // Decodes a chunk into *rows (replacing its contents). Columns outside
 // `needed` are left at their defaults. DataLoss for any damage: bad checksum,
-// unknown version or encoding, truncated or inconsistent columns.
+// unknown version or encoding, truncated or inconsistent columns, no rows,
+// rows out of order or repeated (checked for versions when as_of is
+// decoded, as every query and write does).
 [[nodiscard]] absl::Status DecodeChunk(std::string_view chunk, uint32_t needed,
                                        std::vector<ChunkRow>* rows);
 

@@ -125,12 +125,14 @@ TEST(SeriesChunkTest, ColumnMaskSkipsColumns) {
   }
 }
 
-TEST(SeriesChunkTest, EmptyChunkRoundTrips) {
+// A stored series always has a fact: a chunk without rows is damage.
+TEST(SeriesChunkTest, EmptyChunkIsRefused) {
   std::vector<ChunkRow> rows;
   const std::string chunk = EncodeChunk(&rows);
   std::vector<ChunkRow> decoded = MixedRows();
-  ASSERT_THAT(DecodeChunk(chunk, kNeedAll, &decoded), IsOk());
-  EXPECT_TRUE(decoded.empty());
+  absl::Status s = DecodeChunk(chunk, kNeedAll, &decoded);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("no rows"));
 }
 
 // Ten fiscal years of quarters and years, as a regular reporter publishes
@@ -379,12 +381,98 @@ TEST_F(BadStructureTest, EveryCheckHasItsMessage) {
             prefix + "column 5: plain column: 1 trailing bytes");
 }
 
+// Checksum-valid chunks that break the format's order rules: each would
+// mislead the version merge (which relies on sorted, unique rows) into
+// reading out of bounds, so the decoder refuses them.
+class BadOrderTest : public BadStructureTest {
+ protected:
+  // Rows of (start day, span code, as_of code); values 5, unit 1, no source.
+  static std::string Rows(const std::vector<std::tuple<int64_t, int64_t, int64_t>>& rows) {
+    std::vector<std::vector<uint64_t>> cols(kNumChunkColumns);
+    int64_t next = 0;
+    for (const auto& [start, span, as_of] : rows) {
+      cols[kColStartGap].push_back(Z(start - next));
+      cols[kColSpan].push_back(Z(span));
+      cols[kColMantissa].push_back(Z(5));
+      cols[kColExponent].push_back(Z(0));
+      cols[kColUnit].push_back(Z(1));
+      cols[kColAsOf].push_back(Z(as_of));
+      cols[kColSource].push_back(Z(0));
+      // The decoder's rule for the next gap: the day after this row's end.
+      if (span == 0) {
+        next = start + 1;
+      } else if (span % 2 == 1) {
+        next = start + (span - 1) / 2;
+      } else {
+        const YearMonthDay s = CivilFromDays(start);
+        const int64_t m = s.year * 12 + (s.month - 1) + span / 2;
+        next = DaysFromCivil(m / 12, static_cast<int>(m % 12) + 1, 1);
+      }
+    }
+    return Build(1, rows.size(), cols);
+  }
+  void ExpectRefused(const std::string& chunk, std::string_view why) {
+    absl::Status s = Decode(chunk);
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
+    EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr(why));
+  }
+  static constexpr int64_t kQ = 6;  // a quarter's span code
+};
+
+TEST_F(BadOrderTest, OrderedRowsDecode) {
+  const int64_t q1 = Day(2013, 4, 1), q2 = Day(2013, 7, 1);
+  ASSERT_THAT(Decode(Rows({{q1, kQ, 0}, {q1, kQ, 40}, {q1, kQ, 41}, {q2, kQ, 0},
+                           {q1, 2 * 12, 0}})),
+              IsOk());
+  EXPECT_EQ(rows_.size(), 5u);
+}
+
+TEST_F(BadOrderTest, DuplicateRows) {
+  const int64_t q1 = Day(2013, 4, 1);
+  ExpectRefused(Rows({{q1, kQ, 40}, {q1, kQ, 40}}), "rows out of order");
+  ExpectRefused(Rows({{q1, kQ, 0}, {q1, kQ, 0}}), "rows out of order");
+  ExpectRefused(Rows({{q1, 0, 0}, {q1, 0, 0}}), "rows out of order");
+}
+
+TEST_F(BadOrderTest, VersionsOutOfOrder) {
+  const int64_t q1 = Day(2013, 4, 1);
+  ExpectRefused(Rows({{q1, kQ, 41}, {q1, kQ, 40}}), "rows out of order");
+  ExpectRefused(Rows({{q1, kQ, 41}, {q1, kQ, 0}}), "rows out of order");
+}
+
+TEST_F(BadOrderTest, UnsortedPeriods) {
+  const int64_t q1 = Day(2013, 4, 1), q2 = Day(2013, 7, 1);
+  ExpectRefused(Rows({{q2, kQ, 0}, {q1, kQ, 0}}), "rows out of order");
+  // Spans sort first: a year before a quarter is out of order.
+  ExpectRefused(Rows({{q1, 2 * 12, 0}, {q1, kQ, 0}}), "rows out of order");
+}
+
+// A month-aligned period written as a day count would let the same period
+// appear twice under two span codes.
+TEST_F(BadOrderTest, NonCanonicalSpan) {
+  const int64_t q1 = Day(2013, 4, 1);
+  ExpectRefused(Rows({{q1, 2 * 91 + 1, 0}}), "span not in canonical form");
+  // Day counts that are not whole months stay valid.
+  ASSERT_THAT(Decode(Rows({{q1, 2 * 90 + 1, 0}, {q1 + 1, 2 * 91 + 1, 0}})), IsOk());
+}
+
+// The row count is checked against the columns before rows are allocated:
+// a tiny chunk claiming a million rows is refused without a big allocation.
+TEST_F(BadOrderTest, HugeRowCountRefusedBeforeAllocating) {
+  std::vector<ChunkRow> rows;
+  absl::Status s = DecodeChunk(Build(1, 1'000'000, Cols(0, 0, 5, 0)), kNeedAll, &rows);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_LT(rows.capacity(), 1000u);
+  EXPECT_THAT(Decode(Build(1, uint64_t{1} << 24, Cols(0, 0, 5, 0))),
+              StatusIs(absl::StatusCode::kDataLoss));
+}
+
 // Random rows round-trip (seeded from --gtest_random_seed).
 TEST(SeriesChunkTest, RandomRowsRoundTrip) {
   std::mt19937_64 rng = kpidb::testing::SeededRng();
   for (int iter = 0; iter < 200; ++iter) {
     std::vector<ChunkRow> rows;
-    const int n = static_cast<int>(rng() % 60);
+    const int n = 1 + static_cast<int>(rng() % 60);  // a chunk has rows
     for (int i = 0; i < n; ++i) {
       const int64_t start = static_cast<int64_t>(rng() % 40000) - 10000;
       const bool instant = rng() % 4 == 0;
