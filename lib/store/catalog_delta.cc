@@ -1,7 +1,10 @@
 #include "lib/store/catalog_delta.h"
 
+#include <algorithm>
+
+#include "lib/store/staging.h"
+#include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
-#include "rocksdb/write_batch.h"
 
 namespace kpidb::store {
 
@@ -48,16 +51,22 @@ std::string CatalogDelta::SeriesName(uint32_t metric, uint32_t scenario,
                        Name(DictKind::kScenario, scenario));
 }
 
-void CatalogDelta::AddTo(rocksdb::WriteBatch* batch) const {
-  for (const auto& [id, company] : companies_) {
-    batch->Put(CompanyKey(id), EncodeCompanyValue(company));
+absl::Status CatalogDelta::AddTo(Staging* staging) const {
+  std::vector<uint32_t> companies;
+  for (const auto& [id, company] : companies_) companies.push_back(id);
+  std::sort(companies.begin(), companies.end());
+  for (uint32_t id : companies) {
+    KPIDB_RETURN_IF_ERROR(
+        staging->Put(CompanyKey(id), EncodeCompanyValue(companies_.at(id))));
   }
   for (int k = 1; k < kNumDictKinds; ++k) {
     for (size_t i = 0; i < added_[k].size(); ++i) {
-      batch->Put(DictKey(static_cast<DictKind>(k), base_size_[k] + static_cast<uint32_t>(i)),
-                 EncodeDictValue(added_[k][i]));
+      KPIDB_RETURN_IF_ERROR(staging->Put(
+          DictKey(static_cast<DictKind>(k), base_size_[k] + static_cast<uint32_t>(i)),
+          EncodeDictValue(added_[k][i])));
     }
   }
+  return absl::OkStatus();
 }
 
 void CatalogDelta::AppendStrings(Catalog* catalog) const {

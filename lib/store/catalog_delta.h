@@ -15,11 +15,9 @@
 #include "kpidb/unit.h"
 #include "lib/store/catalog.h"
 
-namespace rocksdb {
-class WriteBatch;
-}  // namespace rocksdb
-
 namespace kpidb::store {
+
+class Staging;
 
 // Thread-safety: used by the one writer (DBImpl holds write_mu_), which is
 // the only thread that changes the catalog, so it may read `catalog`
@@ -45,8 +43,9 @@ class CatalogDelta {
   const std::vector<Unit>& units() const { return units_; }
   const absl::flat_hash_map<uint32_t, Company>& companies() const { return companies_; }
 
-  // The new entries and company records, into the write's RocksDB batch.
-  void AddTo(rocksdb::WriteBatch* batch) const;
+  // The new company records and dictionary entries, in key order, into the
+  // write's staged files (before any series key, which sorts after them).
+  [[nodiscard]] absl::Status AddTo(Staging* staging) const;
   // Appends the new strings before the commit (readers are excluded)...
   void AppendStrings(Catalog* catalog) const;
   // ...takes them back if the commit failed...

@@ -1,10 +1,15 @@
 #include "lib/store/db_impl.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <utility>
 
+#include "lib/store/commit_record.h"
+#include "lib/store/info_log.h"
 #include "lib/store/rocksdb_status.h"
+#include "lib/store/staging.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 #include "rocksdb/cache.h"
@@ -15,7 +20,7 @@ namespace kpidb {
 
 absl::StatusOr<std::unique_ptr<DB>> DB::Open(const Options& options,
                                              std::string_view path) {
-  return store::DBImpl::Open(options, path);
+  return store::DBImpl::Open(options, path, rocksdb::Env::Default());
 }
 
 bool DB::Exists(std::string_view path) {
@@ -28,20 +33,37 @@ bool DB::Exists(std::string_view path) {
 namespace store {
 namespace {
 
-rocksdb::Options RocksOptions(const Options& options) {
+rocksdb::Options RocksOptions(const Options& options, rocksdb::Env* env,
+                              const std::string& path) {
   rocksdb::Options ro;
+  ro.env = env;
   ro.create_if_missing = options.create_if_missing && !options.read_only;
   ro.error_if_exists = options.error_if_exists;
   ro.max_background_jobs = 2;
-  ro.keep_log_file_num = 2;
-  ro.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Recovery reports damage instead of repairing it (doc/impl.md,
+  // "Durability"): any damaged log record fails the open, the MANIFEST
+  // must account for every log, and each table file must be the one the
+  // MANIFEST names (paranoid_checks and unique ids are RocksDB's defaults,
+  // set here so that no default change can drop them).
+  ro.paranoid_checks = true;
+  ro.wal_recovery_mode = rocksdb::WALRecoveryMode::kAbsoluteConsistency;
+  ro.track_and_verify_wals_in_manifest = true;
+  ro.verify_sst_unique_id_in_manifest = true;
+  ro.skip_checking_sst_file_sizes_on_db_open = false;
+  // Every table file is opened (and its footer and index checked) at open,
+  // and stays open: a reader keeps reading files a writer's compaction
+  // deletes meanwhile.
+  ro.max_open_files = -1;
+  ro.info_log = options.read_only
+                    ? NewNullInfoLog()
+                    : NewInfoLog(kpidb::StrCat(path, "/LOG"), rocksdb::InfoLogLevel::WARN_LEVEL);
   // Chunks are already compact integer encodings; LZ4 squeezes what is left
   // cheaply, ZSTD does better where data settles.
   ro.compression = rocksdb::kLZ4Compression;
   ro.bottommost_compression = rocksdb::kZSTD;
-  if (options.row_cache_bytes > 0) {
-    ro.row_cache = rocksdb::NewLRUCache(options.row_cache_bytes);
-  }
+  // No RocksDB row cache: in RocksDB 7.8 a row-cache hit on a key of an
+  // ingested file (every kpidb write is one) reads as "not found"
+  // (tests/store/durability_test.cc, RepeatedReadsOfIngestedData).
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -50,32 +72,125 @@ rocksdb::Options RocksOptions(const Options& options) {
   return ro;
 }
 
+// Whether `name` is a file RocksDB or kpidb puts in a database directory:
+// a folder holding only these is an interrupted creation, not user files.
+bool IsDatabaseFileName(std::string_view name) {
+  auto starts = [&](std::string_view p) { return name.substr(0, p.size()) == p; };
+  auto ends = [&](std::string_view p) {
+    return name.size() >= p.size() && name.substr(name.size() - p.size()) == p;
+  };
+  return name == "LOCK" || name == "IDENTITY" || name == "staging" || starts("LOG") ||
+         starts("CURRENT") || starts("MANIFEST-") || starts("OPTIONS-") ||
+         starts(kCommitRecordName) || ends(".log") || ends(".sst") || ends(".dbtmp");
+}
+
+// What Open finds at `path` before RocksDB looks: a database, nothing it
+// may create one in, or a reason to refuse.
+[[nodiscard]] absl::Status CheckDirectory(const Options& options, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status current = fs::status(fs::path(path) / "CURRENT", ec);
+  if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory) {
+    if (ec == std::errc::permission_denied) {
+      return absl::PermissionDeniedError(
+          kpidb::StrCat("cannot read '", path, "': ", ec.message()));
+    }
+    return absl::UnavailableError(kpidb::StrCat("cannot read '", path, "': ", ec.message()));
+  }
+  if (fs::exists(current)) return absl::OkStatus();
+  if (options.read_only || !options.create_if_missing) {
+    return absl::NotFoundError(kpidb::StrCat("no kpidb database at '", path, "'"));
+  }
+  const fs::file_status dir = fs::status(path, ec);
+  if (!fs::exists(dir)) return absl::OkStatus();
+  if (!fs::is_directory(dir)) {
+    return absl::FailedPreconditionError(
+        kpidb::StrCat("'", path, "' is not a directory: a database is a folder"));
+  }
+  fs::directory_iterator it(path, ec);
+  if (ec) {
+    return ec == std::errc::permission_denied
+               ? absl::PermissionDeniedError(
+                     kpidb::StrCat("cannot read '", path, "': ", ec.message()))
+               : absl::UnavailableError(kpidb::StrCat("cannot read '", path, "': ", ec.message()));
+  }
+  for (const fs::directory_entry& e : it) {
+    const std::string name = e.path().filename().string();
+    if (!IsDatabaseFileName(name)) {
+      return absl::FailedPreconditionError(kpidb::StrCat(
+          "'", path, "' holds other files ('", name,
+          "') and no kpidb database: a new database needs a new or empty folder"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Opens RocksDB. A read-only open may race a writer's compaction, which
+// deletes table files the MANIFEST it just read still lists: it retries
+// with the newer MANIFEST. A file still missing after that is damage.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenRocksDB(
+    const rocksdb::Options& ro, const std::string& path, bool read_only) {
+  constexpr int kAttempts = 20;
+  rocksdb::Status s;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    rocksdb::DB* raw = nullptr;
+    s = read_only ? rocksdb::DB::OpenForReadOnly(ro, path, &raw)
+                  : rocksdb::DB::Open(ro, path, &raw);
+    if (s.ok()) return std::unique_ptr<rocksdb::DB>(raw);
+    if (!read_only || !s.IsPathNotFound()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(attempt));
+  }
+  if (s.IsPathNotFound()) {
+    return absl::DataLossError(kpidb::StrCat(
+        path, ": a file the database lists is missing (", s.ToString(), ")"));
+  }
+  return FromRocksDB(s, path);
+}
+
 }  // namespace
 
-DBImpl::DBImpl(const Options& options, std::string path,
+DBImpl::DBImpl(const Options& options, std::string path, rocksdb::Options rocks_options,
                std::unique_ptr<rocksdb::DB> db)
-    : options_(options), path_(std::move(path)), db_(std::move(db)) {}
+    : options_(options),
+      path_(std::move(path)),
+      rocks_options_(std::move(rocks_options)),
+      db_(std::move(db)) {}
 
 DBImpl::~DBImpl() {
   if (db_ != nullptr) db_->Close().PermitUncheckedError();
 }
 
 absl::StatusOr<std::unique_ptr<DB>> DBImpl::Open(const Options& options,
-                                                 std::string_view path_view) {
+                                                 std::string_view path_view,
+                                                 rocksdb::Env* env) {
   std::string path(path_view);
-  if (!DB::Exists(path) && (options.read_only || !options.create_if_missing)) {
-    return absl::NotFoundError(
-        kpidb::StrCat("no kpidb database at '", path, "'"));
+  KPIDB_RETURN_IF_ERROR(CheckDirectory(options, path));
+  if (!options.read_only) {
+    rocksdb::Status s = env->CreateDirIfMissing(path);
+    if (!s.ok()) return FromRocksDB(s, path);
   }
-  rocksdb::Options ro = RocksOptions(options);
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = options.read_only
-                          ? rocksdb::DB::OpenForReadOnly(ro, path, &raw)
-                          : rocksdb::DB::Open(ro, path, &raw);
-  if (!s.ok()) return FromRocksDB(s, path);
-  std::unique_ptr<DBImpl> impl(
-      new DBImpl(options, path, std::unique_ptr<rocksdb::DB>(raw)));
+  // Before RocksDB's open, so that a commit in between reads as newer data,
+  // not as a loss (commit_record.h).
+  KPIDB_ASSIGN_OR_RETURN(const std::optional<uint64_t> committed, ReadCommitRecord(env, path));
+  rocksdb::Options ro = RocksOptions(options, env, path);
+  KPIDB_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> rocks,
+                         OpenRocksDB(ro, path, options.read_only));
+  const uint64_t found = rocks->GetLatestSequenceNumber();
+  if (committed.has_value() && *committed > found) {
+    return absl::DataLossError(kpidb::StrCat(
+        path, ": the database ends at write ", found, " but write ", *committed,
+        " was committed (", kCommitRecordName,
+        "): RocksDB's MANIFEST or its files lost committed facts"));
+  }
+  std::unique_ptr<DBImpl> impl(new DBImpl(options, path, std::move(ro), std::move(rocks)));
   KPIDB_RETURN_IF_ERROR(impl->Initialize());
+  if (!options.read_only) {
+    KPIDB_RETURN_IF_ERROR(ClearStaging(env, StagingDir(path)));
+    const uint64_t now = impl->db_->GetLatestSequenceNumber();
+    if (!committed.has_value() || *committed != now) {
+      KPIDB_RETURN_IF_ERROR(WriteCommitRecord(env, path, now));
+    }
+  }
   return std::unique_ptr<DB>(std::move(impl));
 }
 
@@ -93,6 +208,8 @@ absl::Status DBImpl::Initialize() {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     s = db_->Put(wo, kMetaKey, EncodeMetaValue());
+    // Into a table file at once: no data lives only in the log.
+    if (s.ok()) s = db_->Flush(rocksdb::FlushOptions());
     if (!s.ok()) return FromRocksDB(s, path_);
   } else if (!s.ok()) {
     return FromRocksDB(s, path_);

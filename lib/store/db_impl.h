@@ -30,11 +30,15 @@ struct BatchIds;
 struct QueryIds;
 struct SeriesGroups;
 class SeriesReader;
+class Staging;
 
 class DBImpl final : public DB {
  public:
+  // DB::Open on `env`: tests pass one that injects faults (a full disk,
+  // failing syncs).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<DB>> Open(const Options& options,
-                                                                std::string_view path);
+                                                                std::string_view path,
+                                                                rocksdb::Env* env);
   ~DBImpl() override;
 
   [[nodiscard]] absl::StatusOr<WriteSummary> Write(const WriteOptions& options,
@@ -47,7 +51,8 @@ class DBImpl final : public DB {
   FiscalCalendar CalendarOf(std::string_view company) const override;
 
  private:
-  DBImpl(const Options& options, std::string path, std::unique_ptr<rocksdb::DB> db);
+  DBImpl(const Options& options, std::string path, rocksdb::Options rocks_options,
+         std::unique_ptr<rocksdb::DB> db);
 
   [[nodiscard]] absl::Status Initialize();
 
@@ -59,10 +64,9 @@ class DBImpl final : public DB {
                                          const WriteBatch::Rep& rep, const BatchIds& ids,
                                          const CatalogDelta& delta, const SeriesGroups& groups,
                                          WriteSummary* summary, ErrorCollector* errors,
-                                         rocksdb::WriteBatch* out) const
+                                         Staging* out) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
-  [[nodiscard]] absl::Status Commit(const WriteOptions& options, CatalogDelta* delta,
-                                    rocksdb::WriteBatch* batch)
+  [[nodiscard]] absl::Status Commit(CatalogDelta* delta, Staging* staging)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   // Query stages (db_query.cc), in order, under catalog_mu_ (shared).
@@ -76,6 +80,7 @@ class DBImpl final : public DB {
 
   const Options options_;
   const std::string path_;
+  const rocksdb::Options rocks_options_;  // also for the files a write stages
   std::unique_ptr<rocksdb::DB> db_;
 
   absl::Mutex write_mu_;

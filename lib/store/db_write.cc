@@ -6,15 +6,19 @@
 //   3. MergeSeries    per series: read and decode the stored chunk, check
 //                     the units' dimension, merge versions
 //                     (version_merge.h), encode the changed chunk
-//   4. Commit         every chunk, catalog entry and company record in one
-//                     RocksDB write batch, atomic also across a crash (the
-//                     write-ahead log replays it whole or not at all)
+//                     into the write's staged table files (staging.h),
+//                     after the new catalog entries and company records
+//   4. Commit         ingest the staged files: one MANIFEST record makes
+//                     the whole write visible, atomic also across a crash;
+//                     then the commit record (commit_record.h)
 //
-// Any bad record stops the write after stage 3 with every bad record's tag,
-// and nothing is written; a dry run stops there too.
+// Stage 3 takes the series in key order, as table files need. Any bad
+// record stops the write after stage 3 with every bad record's tag, and
+// nothing is written; a dry run stops there too.
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -23,11 +27,12 @@
 #include "lib/store/db_impl.h"
 #include "lib/store/rocksdb_status.h"
 #include "lib/store/series_chunk.h"
+#include "lib/store/staging.h"
+#include "lib/store/commit_record.h"
 #include "lib/store/version_merge.h"
 #include "lib/util/huge_page_allocator.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
-#include "rocksdb/write_batch.h"
 
 namespace kpidb::store {
 
@@ -56,6 +61,7 @@ struct SeriesGroups {
     }
   };
   std::vector<Key> keys;
+  std::vector<uint32_t> order;  // group numbers in series key order
   std::vector<uint32_t> begin;
   std::vector<uint32_t, HugePageAllocator<uint32_t>> rows;
 
@@ -132,6 +138,17 @@ SeriesGroups GroupBySeries(const WriteBatch::Rep& rep, const BatchIds& ids) {
   groups.rows.resize(rep.rows.size());
   std::vector<uint32_t> fill(groups.begin.begin(), groups.begin.end() - 1);
   for (uint32_t i = 0; i < rep.rows.size(); ++i) groups.rows[fill[row_group[i]]++] = i;
+  // Key order (metric, scenario, company), as the staged files need.
+  groups.order.resize(groups.keys.size());
+  for (uint32_t g = 0; g < groups.order.size(); ++g) groups.order[g] = g;
+  auto key_less = [&](uint32_t a, uint32_t b) {
+    const SeriesGroups::Key& x = groups.keys[a];
+    const SeriesGroups::Key& y = groups.keys[b];
+    return std::tie(x.metric, x.scenario, x.company) < std::tie(y.metric, y.scenario, y.company);
+  };
+  if (!std::is_sorted(groups.order.begin(), groups.order.end(), key_less)) {
+    std::sort(groups.order.begin(), groups.order.end(), key_less);
+  }
   return groups;
 }
 
@@ -261,11 +278,16 @@ absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
   }
   const BatchIds ids = ResolveBatch(rep, &*delta, &summary);
   const SeriesGroups groups = GroupBySeries(rep, ids);
-  rocksdb::WriteBatch wb(rep.rows.size() * 4 + groups.keys.size() * 48);
-  KPIDB_RETURN_IF_ERROR(MergeSeries(options, rep, ids, *delta, groups, &summary, &found, &wb));
+  std::optional<Staging> staging;
+  if (!options.dry_run) {
+    staging.emplace(rocks_options_, StagingDir(path_));
+    KPIDB_RETURN_IF_ERROR(delta->AddTo(&*staging));
+  }
+  KPIDB_RETURN_IF_ERROR(MergeSeries(options, rep, ids, *delta, groups, &summary, &found,
+                                    staging.has_value() ? &*staging : nullptr));
   if (!found.empty()) return found.Report(max_errors, errors);
   if (options.dry_run) return summary;
-  KPIDB_RETURN_IF_ERROR(Commit(options, &*delta, &wb));
+  KPIDB_RETURN_IF_ERROR(Commit(&*delta, &*staging));
   return summary;
 }
 
@@ -307,14 +329,14 @@ BatchIds DBImpl::ResolveBatch(const WriteBatch::Rep& rep, CatalogDelta* delta,
 absl::Status DBImpl::MergeSeries(const WriteOptions& options, const WriteBatch::Rep& rep,
                                  const BatchIds& ids, const CatalogDelta& delta,
                                  const SeriesGroups& groups, WriteSummary* summary,
-                                 ErrorCollector* errors, rocksdb::WriteBatch* out) const {
+                                 ErrorCollector* errors, Staging* out) const {
   // Reused across series: a bulk load merges hundreds of thousands.
   std::vector<ChunkRow> rows;
   std::vector<uint32_t> origin;
   MergeScratch scratch;
   rocksdb::PinnableSlice stored;
   const rocksdb::ReadOptions read_options;
-  for (size_t g = 0; g < groups.keys.size(); ++g) {
+  for (const uint32_t g : groups.order) {
     const SeriesGroups::Key& key = groups.keys[g];
     const std::string series_key = SeriesKey(key.metric, key.scenario, key.company);
     std::optional<std::string_view> chunk;
@@ -347,27 +369,28 @@ absl::Status DBImpl::MergeSeries(const WriteOptions& options, const WriteBatch::
                       " facts, more than the ", kMaxSeriesRows, " one series may hold")));
     }
     // After the first bad record the write will fail: encoding is wasted.
-    if (result.changed && errors->empty() && !options.dry_run) {
-      out->Put(series_key, EncodeChunk(&rows));
+    if (result.changed && errors->empty() && out != nullptr) {
+      KPIDB_RETURN_IF_ERROR(out->Put(series_key, EncodeChunk(&rows)));
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status DBImpl::Commit(const WriteOptions& options, CatalogDelta* delta,
-                            rocksdb::WriteBatch* batch) {
-  delta->AddTo(batch);
-  if (batch->Count() == 0) return absl::OkStatus();
-  absl::MutexLock catalog_lock(&catalog_mu_);
-  delta->AppendStrings(&catalog_);
-  rocksdb::WriteOptions wo;
-  wo.sync = options.sync;
-  rocksdb::Status s = db_->Write(wo, batch);
-  if (!s.ok()) {
-    delta->Undo(&catalog_);
-    return FromRocksDB(s, path_);
+absl::Status DBImpl::Commit(CatalogDelta* delta, Staging* staging) {
+  if (staging->keys() == 0) return absl::OkStatus();
+  {
+    absl::MutexLock catalog_lock(&catalog_mu_);
+    delta->AppendStrings(&catalog_);
+    absl::Status s = staging->IngestInto(db_.get(), path_);
+    if (!s.ok()) {
+      delta->Undo(&catalog_);
+      return s;
+    }
+    delta->Finish(&catalog_);
   }
-  delta->Finish(&catalog_);
+  // The write is durable now. A record that cannot be updated (a full
+  // disk) only stays older than the database, which an open accepts.
+  WriteCommitRecord(rocks_options_.env, path_, db_->GetLatestSequenceNumber()).IgnoreError();
   return absl::OkStatus();
 }
 

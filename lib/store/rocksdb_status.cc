@@ -14,6 +14,14 @@ absl::Status FromRocksDB(const rocksdb::Status& s, std::string_view context) {
         context, ": database is locked by another process (", s.ToString(),
         ")"));
   }
+  if (s.IsNoSpace() || absl::StrContains(s.ToString(), "No space left on device")) {
+    return absl::ResourceExhaustedError(kpidb::StrCat(
+        context, ": no space left on device (", s.ToString(), ")"));
+  }
+  if (s.IsIOError() && absl::StrContains(s.ToString(), "Permission denied")) {
+    return absl::PermissionDeniedError(msg);
+  }
+  if (s.IsMemoryLimit()) return absl::ResourceExhaustedError(msg);
   if (s.IsCorruption()) return absl::DataLossError(msg);
   if (s.IsNotFound()) return absl::NotFoundError(msg);
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
