@@ -50,12 +50,43 @@ class DB {
   DB& operator=(const DB&) = delete;
   virtual ~DB() = default;
 
-  // Applies `batch` atomically. On error nothing is written; when the error
-  // is about records, `errors` (if not null) receives up to `max_errors` of
-  // them with their tags, and the returned status is the first one.
+  // Applies `batch` atomically: when Write() returns OK every fact is in
+  // synced table files (never only in a log); on error nothing is written.
+  // When the error is about records, `errors` (if not null) receives up to
+  // `max_errors` of them with their tags, and the returned status is the
+  // first one.
   [[nodiscard]] virtual absl::StatusOr<WriteSummary> Write(
       const WriteOptions& options, const WriteBatch& batch,
       std::vector<RecordError>* errors = nullptr, size_t max_errors = 100) = 0;
+
+  // A write too large for one WriteBatch in memory, given in pieces. Add()
+  // batches one after another, then Commit(): the facts of every batch are
+  // applied as one atomic write, exactly as one Write() of their union
+  // would (later company definitions win; errors name the batches' tags,
+  // so give every record a distinct tag). Memory stays bounded whatever
+  // the total: facts spill to sorted runs on disk (in the database's
+  // staging folder; a dry run uses the system's temporary folder).
+  //
+  // The bulk write holds the writer lock from NewBulkWrite() until it is
+  // destroyed: other Write() calls wait. Destroying it without a
+  // successful Commit() writes nothing. Not thread-safe itself.
+  class BulkWrite {
+   public:
+    virtual ~BulkWrite() = default;
+    // Adds `batch`'s facts and company definitions. Errors: resource
+    // errors (ResourceExhausted for a full disk) only; bad records are
+    // reported by Commit().
+    [[nodiscard]] virtual absl::Status Add(const WriteBatch& batch) = 0;
+    // As Write(): on error nothing is written, and `errors` (if not null)
+    // receives up to `max_errors` bad records. Call at most once.
+    [[nodiscard]] virtual absl::StatusOr<WriteSummary> Commit(
+        std::vector<RecordError>* errors = nullptr, size_t max_errors = 100) = 0;
+  };
+
+  // Starts a bulk write. FailedPrecondition on a read-only handle unless
+  // options.dry_run.
+  [[nodiscard]] virtual absl::StatusOr<std::unique_ptr<BulkWrite>> NewBulkWrite(
+      const WriteOptions& options) = 0;
 
   // Runs a query on a consistent snapshot. InvalidArgument for a bad bound
   // label or pattern; DataLoss if a chunk it reads is damaged.

@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "kpidb/db.h"
 #include "lib/store/catalog.h"
+#include "lib/store/fact_runs.h"
 #include "lib/store/write_batch_rep.h"
 #include "rocksdb/db.h"
 
@@ -28,7 +29,6 @@ class CatalogDelta;
 class ErrorCollector;
 struct BatchIds;
 struct QueryIds;
-struct SeriesGroups;
 class SeriesReader;
 class Staging;
 
@@ -41,6 +41,8 @@ class DBImpl final : public DB {
                                                                 rocksdb::Env* env);
   ~DBImpl() override;
 
+  [[nodiscard]] absl::StatusOr<std::unique_ptr<BulkWrite>> NewBulkWrite(
+      const WriteOptions& options) override;
   [[nodiscard]] absl::StatusOr<WriteSummary> Write(const WriteOptions& options,
                                                    const WriteBatch& batch,
                                                    std::vector<RecordError>* errors,
@@ -50,24 +52,35 @@ class DBImpl final : public DB {
   std::vector<Company> Companies() const override;
   FiscalCalendar CalendarOf(std::string_view company) const override;
 
+  // Facts a write holds in memory before it spills a sorted run
+  // (fact_runs.h). Tests make it small to exercise spilling.
+  void set_spill_facts_for_testing(size_t n) { spill_facts_ = n; }
+
  private:
+  friend class BulkWriteImpl;
+
   DBImpl(const Options& options, std::string path, rocksdb::Options rocks_options,
          std::unique_ptr<rocksdb::DB> db);
 
   [[nodiscard]] absl::Status Initialize();
 
   // Write stages (db_write.cc), in order. The writer holds write_mu_.
-  BatchIds ResolveBatch(const WriteBatch::Rep& rep, CatalogDelta* delta,
-                        WriteSummary* summary) const
+  void LockWriter() ABSL_EXCLUSIVE_LOCK_FUNCTION(write_mu_) { write_mu_.Lock(); }
+  void UnlockWriter() ABSL_UNLOCK_FUNCTION(write_mu_) { write_mu_.Unlock(); }
+  CatalogDelta SnapshotCatalog() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  BatchIds ResolveBatch(const WriteBatch::Rep& rep, CatalogDelta* delta) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
-  [[nodiscard]] absl::Status MergeSeries(const WriteOptions& options,
-                                         const WriteBatch::Rep& rep, const BatchIds& ids,
-                                         const CatalogDelta& delta, const SeriesGroups& groups,
-                                         WriteSummary* summary, ErrorCollector* errors,
-                                         Staging* out) const
+  WriteSummary CountCompanies(const CatalogDelta& delta) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  [[nodiscard]] absl::Status MergeSeries(const WriteOptions& options, const CatalogDelta& delta,
+                                         FactRuns::Reader* facts, WriteSummary* summary,
+                                         ErrorCollector* errors, Staging* out) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   [[nodiscard]] absl::Status Commit(CatalogDelta* delta, Staging* staging)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  rocksdb::Env* env() const { return rocks_options_.env; }
+  const rocksdb::Options& rocks_options() const { return rocks_options_; }
+  const std::string& path() const { return path_; }
 
   // Query stages (db_query.cc), in order, under catalog_mu_ (shared).
   [[nodiscard]] absl::StatusOr<QueryIds> ResolveQuery(const Query& query) const
@@ -81,6 +94,7 @@ class DBImpl final : public DB {
   const Options options_;
   const std::string path_;
   const rocksdb::Options rocks_options_;  // also for the files a write stages
+  size_t spill_facts_ = size_t{1} << 20;
   std::unique_ptr<rocksdb::DB> db_;
 
   absl::Mutex write_mu_;

@@ -1,21 +1,26 @@
-// DB::Write: the stages of a write, in order.
+// DB::Write and DB::BulkWrite: the stages of a write, in order.
 //
-//   1. ResolveBatch   map the batch's strings to catalog ids, giving new
-//                     strings provisional ids after the current ones
-//   2. GroupBySeries  bucket the batch's facts by series, in batch order
-//   3. MergeSeries    per series: read and decode the stored chunk, check
-//                     the units' dimension, merge versions
-//                     (version_merge.h), encode the changed chunk
-//                     into the write's staged table files (staging.h),
-//                     after the new catalog entries and company records
-//   4. Commit         ingest the staged files: one MANIFEST record makes
+//   1. ResolveBatch   per added batch: map its strings to catalog ids,
+//                     giving new strings provisional ids after the current
+//                     ones (CatalogDelta), and add its facts to the write's
+//                     FactRuns, which keeps memory bounded by spilling
+//                     sorted runs (fact_runs.h)
+//   2. MergeSeries    per series, in key order (the runs merged): read and
+//                     decode the stored chunk, check the units' dimension,
+//                     merge versions (version_merge.h), encode the changed
+//                     chunk into the write's staged table files
+//                     (staging.h), after the new catalog entries
+//   3. Commit         ingest the staged files: one MANIFEST record makes
 //                     the whole write visible, atomic also across a crash;
 //                     then the commit record (commit_record.h)
 //
-// Stage 3 takes the series in key order, as table files need. Any bad
-// record stops the write after stage 3 with every bad record's tag, and
-// nothing is written; a dry run stops there too.
+// Any bad record stops the write after stage 2 with every bad record's tag,
+// and nothing is written; a dry run stops there too. DB::Write is a bulk
+// write of one batch.
 #include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <unistd.h>
 #include <functional>
 #include <optional>
 #include <tuple>
@@ -30,6 +35,7 @@
 #include "lib/store/staging.h"
 #include "lib/store/commit_record.h"
 #include "lib/store/version_merge.h"
+#include "lib/store/fact_runs.h"
 #include "lib/util/huge_page_allocator.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
@@ -47,27 +53,6 @@ struct BatchIds {
         source(rep.strings.size(), UINT32_MAX),
         unit(rep.units.size(), UINT32_MAX) {}
   std::vector<uint32_t> company, metric, scenario, source, unit;
-};
-
-// The batch's rows bucketed by series: the rows of series g are
-// rows[begin[g], begin[g + 1]), in batch order.
-struct SeriesGroups {
-  struct Key {
-    uint32_t metric, scenario, company;
-    bool operator==(const Key&) const = default;
-    template <typename H>
-    friend H AbslHashValue(H h, const Key& k) {
-      return H::combine(std::move(h), k.metric, k.scenario, k.company);
-    }
-  };
-  std::vector<Key> keys;
-  std::vector<uint32_t> order;  // group numbers in series key order
-  std::vector<uint32_t> begin;
-  std::vector<uint32_t, HugePageAllocator<uint32_t>> rows;
-
-  absl::Span<const uint32_t> Rows(size_t g) const {
-    return absl::Span<const uint32_t>(rows.data() + begin[g], begin[g + 1] - begin[g]);
-  }
 };
 
 // The bad records of a write: at most `limit` kept (in the order found),
@@ -112,55 +97,15 @@ std::string DimensionName(const Unit& u) {
                                : kpidb::StrCat("'", u.dimension(), "'");
 }
 
-SeriesGroups GroupBySeries(const WriteBatch::Rep& rep, const BatchIds& ids) {
-  // Two passes (count, then place) rather than a growing vector per series.
-  SeriesGroups groups;
-  absl::flat_hash_map<SeriesGroups::Key, uint32_t> group_ids;
-  std::vector<uint32_t, HugePageAllocator<uint32_t>> row_group(rep.rows.size());
-  SeriesGroups::Key last{UINT32_MAX, UINT32_MAX, UINT32_MAX};
-  uint32_t last_id = 0;
-  for (uint32_t i = 0; i < rep.rows.size(); ++i) {
-    const WriteBatch::Rep::Row& row = rep.rows[i];
-    const SeriesGroups::Key k{ids.metric[row.metric], ids.scenario[row.scenario],
-                              ids.company[row.company]};
-    if (!(k == last)) {  // bulk inputs repeat a series for many rows
-      auto [it, inserted] =
-          group_ids.try_emplace(k, static_cast<uint32_t>(groups.keys.size()));
-      if (inserted) groups.keys.push_back(k);
-      last = k;
-      last_id = it->second;
-    }
-    row_group[i] = last_id;
-  }
-  groups.begin.assign(groups.keys.size() + 1, 0);
-  for (uint32_t g : row_group) ++groups.begin[g + 1];
-  for (size_t g = 0; g < groups.keys.size(); ++g) groups.begin[g + 1] += groups.begin[g];
-  groups.rows.resize(rep.rows.size());
-  std::vector<uint32_t> fill(groups.begin.begin(), groups.begin.end() - 1);
-  for (uint32_t i = 0; i < rep.rows.size(); ++i) groups.rows[fill[row_group[i]]++] = i;
-  // Key order (metric, scenario, company), as the staged files need.
-  groups.order.resize(groups.keys.size());
-  for (uint32_t g = 0; g < groups.order.size(); ++g) groups.order[g] = g;
-  auto key_less = [&](uint32_t a, uint32_t b) {
-    const SeriesGroups::Key& x = groups.keys[a];
-    const SeriesGroups::Key& y = groups.keys[b];
-    return std::tie(x.metric, x.scenario, x.company) < std::tie(y.metric, y.scenario, y.company);
-  };
-  if (!std::is_sorted(groups.order.begin(), groups.order.end(), key_less)) {
-    std::sort(groups.order.begin(), groups.order.end(), key_less);
-  }
-  return groups;
-}
-
-// One series of a write being merged: its stored rows, then the batch's.
+// One series of a write being merged: its stored rows, then the write's.
 class SeriesMerge {
  public:
-  SeriesMerge(const WriteBatch::Rep& rep, const BatchIds& ids, const CatalogDelta& delta,
-              SeriesGroups::Key key, ErrorCollector* errors)
-      : rep_(rep), ids_(ids), delta_(delta), key_(key), errors_(*errors) {}
+  SeriesMerge(const CatalogDelta& delta, std::span<const RunFact> facts, ErrorCollector* errors)
+      : delta_(delta), facts_(facts), errors_(*errors) {}
 
   std::string SeriesName() const {
-    return delta_.SeriesName(key_.metric, key_.scenario, key_.company);
+    const RunFact& f = facts_.front();
+    return delta_.SeriesName(f.metric, f.scenario, f.company);
   }
 
   // Decodes the stored chunk (if any) into *rows. DataLoss if damaged.
@@ -184,21 +129,20 @@ class SeriesMerge {
     return absl::OkStatus();
   }
 
-  // Appends the batch's rows of the series, skipping (and reporting) those
+  // Appends the write's facts of the series, skipping (and reporting) those
   // whose unit's dimension differs from the series' (the stored rows', else
-  // its first batch row's).
-  void AppendBatchRows(absl::Span<const uint32_t> members, std::vector<ChunkRow>* rows,
-                       std::vector<uint32_t>* origin) {
+  // its first new fact's). origin[] is the fact's index in facts_.
+  void AppendNewRows(std::vector<ChunkRow>* rows, std::vector<uint32_t>* origin) {
     const Unit* dimension = rows->empty() ? nullptr : &delta_.units()[(*rows)[0].unit_id];
-    std::optional<uint64_t> dimension_tag;  // set when the batch chose it
-    for (uint32_t bi : members) {
-      const WriteBatch::Rep::Row& b = rep_.rows[bi];
-      const Unit& unit = rep_.units[b.unit];
+    std::optional<uint64_t> dimension_tag;  // set when the write chose it
+    for (uint32_t i = 0; i < facts_.size(); ++i) {
+      const RunFact& f = facts_[i];
+      const Unit& unit = delta_.units()[f.unit_id];
       if (dimension == nullptr) {
         dimension = &unit;
-        dimension_tag = b.tag;
+        dimension_tag = f.tag;
       } else if (!dimension->SameDimension(unit)) {
-        errors_.Add(b.tag,
+        errors_.Add(f.tag,
                     absl::InvalidArgumentError(kpidb::StrCat(
                         "unit '", unit.ToString(), "' conflicts with series ", SeriesName(),
                         ", whose values are in ", DimensionName(*dimension),
@@ -206,8 +150,8 @@ class SeriesMerge {
                     dimension_tag);
         continue;
       }
-      rows->push_back(ToChunkRow(b));
-      origin->push_back(bi);
+      rows->push_back(f.Row());
+      origin->push_back(i);
     }
   }
 
@@ -216,7 +160,7 @@ class SeriesMerge {
               std::span<const uint32_t> origin) {
     auto describe = [&](uint32_t i) { return Describe(rows[i], delta_.units()[rows[i].unit_id]); };
     for (const MergeConflict& c : result.conflicts) {
-      const uint64_t tag = rep_.rows[origin[c.row]].tag;
+      const uint64_t tag = facts_[origin[c.row]].tag;
       if (c.kind == MergeConflict::Kind::kStored) {
         errors_.Add(tag, absl::AlreadyExistsError(kpidb::StrCat(
                              "conflicts with stored fact: ", SeriesName(), " is ",
@@ -228,84 +172,150 @@ class SeriesMerge {
                         "conflicting duplicate: ", SeriesName(), " ", describe(c.row),
                         " differs from ", describe(c.other),
                         " given for the same period and as_of")),
-                    rep_.rows[origin[c.other]].tag);
+                    facts_[origin[c.other]].tag);
       }
     }
   }
 
  private:
-  ChunkRow ToChunkRow(const WriteBatch::Rep::Row& b) const {
-    ChunkRow r;
-    r.start = b.start;
-    r.end = b.end;
-    r.instant = b.instant;
-    r.mantissa = b.mantissa;
-    r.exponent = b.exponent;
-    r.unit_id = ids_.unit[b.unit];
-    r.as_of = b.as_of == WriteBatch::Rep::kNoAsOf ? kNoAsOf : b.as_of;
-    r.source_id = ids_.source[b.source];
-    return r;
-  }
-
-  const WriteBatch::Rep& rep_;
-  const BatchIds& ids_;
   const CatalogDelta& delta_;
-  const SeriesGroups::Key key_;
+  const std::span<const RunFact> facts_;
   ErrorCollector& errors_;
 };
 
 }  // namespace
 
-absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
-                                           const WriteBatch& batch,
-                                           std::vector<RecordError>* errors,
-                                           size_t max_errors) {
+// A bulk write holds the writer lock for its whole life: from creation,
+// through every Add, to Commit or destruction.
+class BulkWriteImpl final : public DB::BulkWrite {
+ public:
+  BulkWriteImpl(DBImpl* db, const WriteOptions& options, std::string spill_dir, bool temporary)
+      ABSL_NO_THREAD_SAFETY_ANALYSIS : db_(*db), options_(options), spill_dir_(std::move(spill_dir)), temporary_(temporary) {
+    db_.LockWriter();
+    delta_.emplace(db_.SnapshotCatalog());
+    runs_.emplace(db_.env(), spill_dir_, db_.spill_facts_);
+  }
+  ~BulkWriteImpl() override ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    runs_.reset();
+    if (temporary_) db_.env()->DeleteDir(spill_dir_).PermitUncheckedError();
+    db_.UnlockWriter();
+  }
+
+  [[nodiscard]] absl::Status Add(const WriteBatch& batch) override
+      ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    if (done_) return absl::FailedPreconditionError("bulk write already committed");
+    const WriteBatch::Rep& rep = batch.rep();
+    const BatchIds ids = db_.ResolveBatch(rep, &*delta_);
+    for (const WriteBatch::Rep::Row& row : rep.rows) {
+      if (seq_ == UINT32_MAX) {
+        return absl::ResourceExhaustedError("a write holds at most 4,294,967,295 facts");
+      }
+      RunFact f{};
+      f.metric = ids.metric[row.metric];
+      f.scenario = ids.scenario[row.scenario];
+      f.company = ids.company[row.company];
+      f.seq = seq_++;
+      f.start = row.start;
+      f.end = row.end;
+      f.as_of = row.as_of;  // both use INT32_MIN for "none"
+      f.unit_id = ids.unit[row.unit];
+      f.source_id = row.source == 0 ? 0 : ids.source[row.source];
+      f.exponent = row.exponent;
+      f.mantissa = row.mantissa;
+      f.tag = row.tag;
+      f.instant = row.instant ? 1 : 0;
+      KPIDB_RETURN_IF_ERROR(runs_->Add(f));
+    }
+    return absl::OkStatus();
+  }
+
+  [[nodiscard]] absl::StatusOr<WriteSummary> Commit(std::vector<RecordError>* errors,
+                                                    size_t max_errors) override
+      ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    if (done_) return absl::FailedPreconditionError("bulk write already committed");
+    done_ = true;
+    WriteSummary summary = db_.CountCompanies(*delta_);
+    summary.facts = runs_->size();
+    ErrorCollector found(max_errors);
+    std::optional<Staging> staging;
+    if (!options_.dry_run) {
+      staging.emplace(db_.rocks_options(), StagingDir(db_.path()));
+      KPIDB_RETURN_IF_ERROR(delta_->AddTo(&*staging));
+    }
+    KPIDB_ASSIGN_OR_RETURN(std::unique_ptr<FactRuns::Reader> reader, runs_->Read());
+    KPIDB_RETURN_IF_ERROR(db_.MergeSeries(options_, *delta_, reader.get(), &summary, &found,
+                                          staging.has_value() ? &*staging : nullptr));
+    if (!found.empty()) return found.Report(max_errors, errors);
+    if (options_.dry_run) return summary;
+    KPIDB_RETURN_IF_ERROR(db_.Commit(&*delta_, &*staging));
+    return summary;
+  }
+
+ private:
+  DBImpl& db_;
+  const WriteOptions options_;
+  const std::string spill_dir_;
+  const bool temporary_;
+  std::optional<CatalogDelta> delta_;
+  std::optional<FactRuns> runs_;
+  uint32_t seq_ = 0;
+  bool done_ = false;
+};
+
+absl::StatusOr<std::unique_ptr<DB::BulkWrite>> DBImpl::NewBulkWrite(
+    const WriteOptions& options) {
   if (options_.read_only && !options.dry_run) {
     return absl::FailedPreconditionError(
         kpidb::StrCat(path_, ": database is open read-only"));
   }
-  absl::MutexLock write_lock(&write_mu_);
-  const WriteBatch::Rep& rep = batch.rep();
-  WriteSummary summary;
-  summary.facts = rep.rows.size();
-  ErrorCollector found(max_errors);
-  std::optional<CatalogDelta> delta;
-  {
-    // Only writers change the catalog, and this one holds write_mu_: the
-    // delta may read the catalog after the lock is released.
-    absl::ReaderMutexLock l(&catalog_mu_);
-    delta.emplace(catalog_);
-  }
-  const BatchIds ids = ResolveBatch(rep, &*delta, &summary);
-  const SeriesGroups groups = GroupBySeries(rep, ids);
-  std::optional<Staging> staging;
   if (!options.dry_run) {
-    staging.emplace(rocks_options_, StagingDir(path_));
-    KPIDB_RETURN_IF_ERROR(delta->AddTo(&*staging));
+    return std::unique_ptr<DB::BulkWrite>(
+        std::make_unique<BulkWriteImpl>(this, options, StagingDir(path_), false));
   }
-  KPIDB_RETURN_IF_ERROR(MergeSeries(options, rep, ids, *delta, groups, &summary, &found,
-                                    staging.has_value() ? &*staging : nullptr));
-  if (!found.empty()) return found.Report(max_errors, errors);
-  if (options.dry_run) return summary;
-  KPIDB_RETURN_IF_ERROR(Commit(&*delta, &*staging));
+  // A dry run must not touch the database: its runs go to a temporary folder.
+  static std::atomic<uint64_t> dry_runs{0};
+  std::error_code ec;
+  const std::filesystem::path tmp = std::filesystem::temp_directory_path(ec);
+  if (ec) return absl::UnavailableError(kpidb::StrCat("no temporary folder: ", ec.message()));
+  const std::string dir = (tmp / kpidb::StrCat("kpidb-dry-run-", ::getpid(), "-",
+                                               dry_runs.fetch_add(1)))
+                              .string();
+  return std::unique_ptr<DB::BulkWrite>(std::make_unique<BulkWriteImpl>(this, options, dir, true));
+}
+
+absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
+                                           const WriteBatch& batch,
+                                           std::vector<RecordError>* errors,
+                                           size_t max_errors) {
+  KPIDB_ASSIGN_OR_RETURN(std::unique_ptr<DB::BulkWrite> write, NewBulkWrite(options));
+  KPIDB_RETURN_IF_ERROR(write->Add(batch));
+  return write->Commit(errors, max_errors);
+}
+
+CatalogDelta DBImpl::SnapshotCatalog() const {
+  // Only writers change the catalog, and the caller holds write_mu_: the
+  // delta may read the catalog after the lock is released.
+  absl::ReaderMutexLock l(&catalog_mu_);
+  return CatalogDelta(catalog_);
+}
+
+WriteSummary DBImpl::CountCompanies(const CatalogDelta& delta) const {
+  WriteSummary summary;
+  absl::ReaderMutexLock l(&catalog_mu_);
+  for (const auto& [id, company] : delta.companies()) {
+    auto it = catalog_.companies().find(id);
+    ++(it == catalog_.companies().end() ? summary.companies_added
+       : it->second == company          ? summary.companies_unchanged
+                                        : summary.companies_changed);
+  }
   return summary;
 }
 
-BatchIds DBImpl::ResolveBatch(const WriteBatch::Rep& rep, CatalogDelta* delta,
-                              WriteSummary* summary) const {
+BatchIds DBImpl::ResolveBatch(const WriteBatch::Rep& rep, CatalogDelta* delta) const {
   BatchIds ids(rep);
-  // Companies first: later definitions in the batch win.
+  // Companies first: later definitions in the write win.
   for (const auto& [company, tag] : rep.companies) {
     delta->DefineCompany(delta->Resolve(DictKind::kCompany, company.id), company);
-  }
-  {
-    absl::ReaderMutexLock l(&catalog_mu_);
-    for (const auto& [id, company] : delta->companies()) {
-      auto it = catalog_.companies().find(id);
-      ++(it == catalog_.companies().end() ? summary->companies_added
-         : it->second == company          ? summary->companies_unchanged
-                                          : summary->companies_changed);
-    }
   }
   for (size_t u = 0; u < rep.units.size(); ++u) ids.unit[u] = delta->ResolveUnit(rep.units[u]);
   auto map = [&](std::vector<uint32_t>& slots, DictKind kind, uint32_t string_id) {
@@ -326,18 +336,19 @@ BatchIds DBImpl::ResolveBatch(const WriteBatch::Rep& rep, CatalogDelta* delta,
   return ids;
 }
 
-absl::Status DBImpl::MergeSeries(const WriteOptions& options, const WriteBatch::Rep& rep,
-                                 const BatchIds& ids, const CatalogDelta& delta,
-                                 const SeriesGroups& groups, WriteSummary* summary,
+absl::Status DBImpl::MergeSeries(const WriteOptions& options, const CatalogDelta& delta,
+                                 FactRuns::Reader* facts, WriteSummary* summary,
                                  ErrorCollector* errors, Staging* out) const {
   // Reused across series: a bulk load merges hundreds of thousands.
+  std::vector<RunFact> series;
   std::vector<ChunkRow> rows;
   std::vector<uint32_t> origin;
   MergeScratch scratch;
   rocksdb::PinnableSlice stored;
   const rocksdb::ReadOptions read_options;
-  for (const uint32_t g : groups.order) {
-    const SeriesGroups::Key& key = groups.keys[g];
+  bool overflowed = false;
+  while (facts->NextSeries(&series, kMaxSeriesRows + 1, &overflowed)) {
+    const RunFact& key = series.front();
     const std::string series_key = SeriesKey(key.metric, key.scenario, key.company);
     std::optional<std::string_view> chunk;
     stored.Reset();
@@ -353,27 +364,27 @@ absl::Status DBImpl::MergeSeries(const WriteOptions& options, const WriteBatch::
         return FromRocksDB(s, path_);
       }
     }
-    SeriesMerge merge(rep, ids, delta, key, errors);
+    SeriesMerge merge(delta, series, errors);
     KPIDB_RETURN_IF_ERROR(merge.LoadStored(chunk, &rows, &origin));
-    merge.AppendBatchRows(groups.Rows(g), &rows, &origin);
+    merge.AppendNewRows(&rows, &origin);
     const MergeResult result = MergeVersions(options.replace, origin, &rows, &scratch);
     summary->new_facts += result.new_facts;
     summary->versions_added += result.versions_added;
     summary->unchanged += result.unchanged;
     summary->replaced += result.replaced;
     merge.Report(result, rows, origin);
-    if (rows.size() > kMaxSeriesRows) {
-      errors->Add(rep.rows[groups.Rows(g).front()].tag,
+    if (overflowed || rows.size() > kMaxSeriesRows) {
+      errors->Add(series.front().tag,
                   absl::ResourceExhaustedError(kpidb::StrCat(
-                      "series ", merge.SeriesName(), " would hold ", rows.size(),
-                      " facts, more than the ", kMaxSeriesRows, " one series may hold")));
+                      "series ", merge.SeriesName(), " would hold more than the ",
+                      kMaxSeriesRows, " facts one series may hold")));
     }
     // After the first bad record the write will fail: encoding is wasted.
     if (result.changed && errors->empty() && out != nullptr) {
       KPIDB_RETURN_IF_ERROR(out->Put(series_key, EncodeChunk(&rows)));
     }
   }
-  return absl::OkStatus();
+  return facts->status();
 }
 
 absl::Status DBImpl::Commit(CatalogDelta* delta, Staging* staging) {

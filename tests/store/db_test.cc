@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/store/catalog.h"
+#include "lib/store/db_impl.h"
 #include "lib/store/series_chunk.h"
 #include "rocksdb/db.h"
 #include "tests/testutil.h"
@@ -520,6 +521,88 @@ TEST_F(CorruptionTest, DamagedCatalogFailsOpen) {
   ASSERT_THAT(Put({F("IIJ", "capex", P("FY2012"), "10405")}), IsOk());
   Poke(store::DictKey(store::DictKind::kMetric, 1), [](std::string* v) { (*v)[0] ^= 1; });
   EXPECT_THAT(DB::Open(Options(), path()), StatusIs(absl::StatusCode::kDataLoss));
+}
+
+// A bulk write of several batches is one write of their union: the same
+// database, the same summary; errors across batches name their tags; and
+// nothing is written until Commit.
+TEST_F(DBTest, BulkWriteIsOneWriteOfItsBatches) {
+  static_cast<store::DBImpl*>(db_.get())->set_spill_facts_for_testing(3);
+  std::vector<Fact> facts;
+  for (int year = 2005; year < 2015; ++year) {
+    for (const char* metric : {"capex", "revenue.total", "opex"}) {
+      facts.push_back(F("IIJ", metric, P("FY" + std::to_string(year)), std::to_string(year)));
+      facts.push_back(F("ACME", metric, P("FY" + std::to_string(year)), "7"));
+    }
+  }
+  absl::StatusOr<std::unique_ptr<DB::BulkWrite>> bulk = db_->NewBulkWrite(WriteOptions());
+  ASSERT_THAT(bulk, IsOk());
+  uint64_t tag = 1;
+  for (size_t i = 0; i < facts.size(); i += 7) {
+    WriteBatch batch;
+    if (i == 14) {
+      ASSERT_THAT(batch.PutCompany(IIJ()), IsOk());
+    }
+    for (size_t j = i; j < std::min(facts.size(), i + 7); ++j) {
+      ASSERT_THAT(batch.PutFact(facts[j], tag++), IsOk());
+    }
+    ASSERT_THAT((*bulk)->Add(batch), IsOk());
+  }
+  // Nothing visible before the commit.
+  EXPECT_TRUE(Rows(Query()).empty());
+  absl::StatusOr<WriteSummary> summary = (*bulk)->Commit();
+  ASSERT_THAT(summary, IsOk());
+  EXPECT_EQ(summary->facts, facts.size());
+  EXPECT_EQ(summary->new_facts, facts.size());
+  EXPECT_EQ(summary->companies_added, 1u);
+  EXPECT_THAT((*bulk)->Commit(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  bulk->reset();
+  const std::vector<std::string> bulk_rows = Rows(Query());
+
+  // The same facts in one Write into another database.
+  absl::StatusOr<std::unique_ptr<DB>> db2 = DB::Open(Options(), dir_.Sub("db2"));
+  ASSERT_THAT(db2, IsOk());
+  WriteBatch all;
+  ASSERT_THAT(all.PutCompany(IIJ()), IsOk());
+  tag = 1;
+  for (const Fact& f : facts) ASSERT_THAT(all.PutFact(f, tag++), IsOk());
+  ASSERT_THAT((*db2)->Write(WriteOptions(), all), IsOk());
+  std::swap(db_, *db2);
+  EXPECT_EQ(Rows(Query()), bulk_rows);
+  std::swap(db_, *db2);
+  EXPECT_EQ(bulk_rows.size(), facts.size());
+}
+
+TEST_F(DBTest, BulkWriteConflictsAcrossBatchesAndUncommittedWritesNothing) {
+  static_cast<store::DBImpl*>(db_.get())->set_spill_facts_for_testing(2);
+  {
+    absl::StatusOr<std::unique_ptr<DB::BulkWrite>> bulk = db_->NewBulkWrite(WriteOptions());
+    ASSERT_THAT(bulk, IsOk());
+    WriteBatch a, b;
+    ASSERT_THAT(a.PutFact(F("IIJ", "capex", P("FY2012"), "1"), 10), IsOk());
+    ASSERT_THAT(a.PutFact(F("IIJ", "capex", P("FY2013"), "1"), 11), IsOk());
+    ASSERT_THAT(b.PutFact(F("IIJ", "capex", P("FY2014"), "1"), 20), IsOk());
+    ASSERT_THAT(b.PutFact(F("IIJ", "capex", P("FY2012"), "2"), 21), IsOk());
+    ASSERT_THAT((*bulk)->Add(a), IsOk());
+    ASSERT_THAT((*bulk)->Add(b), IsOk());
+    std::vector<RecordError> errors;
+    EXPECT_THAT((*bulk)->Commit(&errors), StatusIs(absl::StatusCode::kAlreadyExists));
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].tag, 21u);
+    EXPECT_EQ(errors[0].other_tag, std::optional<uint64_t>(10));
+  }
+  EXPECT_TRUE(Rows(Query()).empty());
+  {
+    absl::StatusOr<std::unique_ptr<DB::BulkWrite>> bulk = db_->NewBulkWrite(WriteOptions());
+    ASSERT_THAT(bulk, IsOk());
+    WriteBatch a;
+    ASSERT_THAT(a.PutFact(F("IIJ", "capex", P("FY2012"), "1"), 1), IsOk());
+    ASSERT_THAT((*bulk)->Add(a), IsOk());
+    // Dropped without Commit.
+  }
+  EXPECT_TRUE(Rows(Query()).empty());
+  // The writer lock was released: a plain write goes through.
+  EXPECT_THAT(Put({F("IIJ", "capex", P("FY2012"), "1")}), IsOk());
 }
 
 // Random writes against a std::map model, with reopens (seeded by
