@@ -11,6 +11,7 @@
 #include "kpidb/db.h"
 #include "kpidb/dump.h"
 #include "kpidb/period.h"
+#include "lib/util/quote.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 #include "tools/cli.h"
@@ -180,7 +181,8 @@ void AddQueryFlags(CLI::App& app, QueryFlags* f) {
   absl::StatusOr<Period> w = Period::Parse(f.calendar_window, FiscalCalendar::CalendarYear());
   if (!w.ok() || w->is_instant()) {
     return absl::InvalidArgumentError(
-        kpidb::StrCat("--calendar-window: not a period: ", f.calendar_window));
+        kpidb::StrCat("--calendar-window: not a period: ",
+                      QuoteForMessage(f.calendar_window)));
   }
   return std::optional<Period>(*w);
 }

@@ -11,6 +11,7 @@
 #include "lib/csv/csv_reader.h"
 #include "lib/csv/utf8.h"
 #include "lib/ingest/input_file.h"
+#include "lib/util/quote.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 
@@ -103,9 +104,9 @@ Layout MapColumns(const csv::Record& header, std::string* problems) {
     std::string_view f = header.fields[i];
     const size_t k = static_cast<size_t>(std::find(known.begin(), known.end(), f) - known.begin());
     if (k == known.size()) {
-      AddProblem(problems, "unknown column '", f, "'");
+      AddProblem(problems, "unknown column ", QuoteForMessage(f));
     } else if (layout.col[k] != -1) {
-      AddProblem(problems, "duplicate column '", f, "'");
+      AddProblem(problems, "duplicate column ", QuoteForMessage(f));
     } else {
       layout.col[k] = static_cast<int>(i);
     }
@@ -129,7 +130,7 @@ std::string_view ColumnsHint(FileKind kind) {
   int month = 0;
   if (!absl::SimpleAtoi(ToAbsl(text), &month) || month < 1 || month > 12) {
     return absl::InvalidArgumentError(kpidb::StrCat(
-        "bad fiscal_year_end '", text, "': expected the month the fiscal year ends, 1-12"));
+        "bad fiscal_year_end ", QuoteForMessage(text), ": expected the month the fiscal year ends, 1-12"));
   }
   return month;
 }

@@ -9,11 +9,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "lib/util/days.h"
+#include "lib/util/quote.h"
 #include "lib/util/str_cat.h"
 
 // Parse() runs once per ingested row, so it is a hand-written scanner that
@@ -330,17 +330,10 @@ bool MatchQuarters(const FiscalCalendar& calendar, const YearMonthDay& start,
   return true;
 }
 
-// `"text"`, escaped and cut short: a malformed row may carry an arbitrarily
-// long field, and the error only needs enough of it to be found.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxQuoted = 64;
-  if (text.size() <= kMaxQuoted) {
-    return kpidb::StrCat("\"", absl::Utf8SafeCHexEscape(ToAbsl(text)), "\"");
-  }
-  return kpidb::StrCat(
-      "\"", absl::Utf8SafeCHexEscape(ToAbsl(text.substr(0, kMaxQuoted))),
-      "\"... (", text.size(), " bytes)");
-}
+// Labels and dates are quoted escaped and cut short (QuoteForMessage): a
+// malformed row may carry an arbitrarily long field, and the error only
+// needs enough of it to be found.
+std::string Quote(std::string_view text) { return QuoteForMessage(text, '"'); }
 
 [[nodiscard]] absl::Status LabelError(std::string_view label, std::string_view reason) {
   return absl::InvalidArgumentError(

@@ -134,6 +134,21 @@ TEST(ToolsInProcessTest, DumpBadFormat) {
   EXPECT_THAT(r.err, HasSubstr("xml"));
 }
 
+// A flag's value is quoted into the message cut short, like any user text.
+TEST(ToolsInProcessTest, LongFlagValuesAreCutInMessages) {
+  ScopedTempDir tmp;
+  const std::string huge(1 << 20, 'x');
+  RunResult dump = RunInProcess(&tools::RunDump, {"kpidb-dump", "--format", huge, tmp.Sub("db")});
+  EXPECT_EQ(dump.exit_code, 2) << dump;
+  EXPECT_THAT(dump.err, HasSubstr("(1048576 bytes)"));
+  EXPECT_LT(dump.err.size(), 400u);
+  RunResult query = RunInProcess(
+      &tools::RunQuery, {"kpidb-query", tmp.Sub("db"), "--calendar-window", huge});
+  EXPECT_EQ(query.exit_code, 2) << query;
+  EXPECT_THAT(query.err, HasSubstr("(1048576 bytes)"));
+  EXPECT_LT(query.err.size(), 400u);
+}
+
 // tools/tools.h: "0 success, 1 an error in the data or the database,
 // 2 a usage error".
 TEST(ToolsInProcessTest, UsageErrorsExitWithTwo) {
