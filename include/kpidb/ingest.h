@@ -14,6 +14,11 @@
 // `report->errors` lists the bad records as "FILE:LINE: error: MESSAGE" (LINE
 // is where the record starts).
 //
+// Inputs must be UTF-8 text. A record longer than kMaxRecordBytes (1 MiB,
+// quoted line breaks included) or a NUL byte is an error at its line that
+// also ends the reading of that input, so a binary file, /dev/zero or a file
+// without line breaks is refused after at most about 1 MiB.
+//
 //   kpidb::IngestReport report;
 //   absl::Status s = kpidb::IngestFiles(db.get(), {"companies.csv",
 //                                       "facts.csv"}, {}, &report);
@@ -37,6 +42,10 @@
 #include "kpidb/write_batch.h"
 
 namespace kpidb {
+
+// The longest record an input may hold, in bytes from its first byte to the
+// line break that ends it (quoted line breaks included): 1 MiB.
+inline constexpr size_t kMaxRecordBytes = size_t{1} << 20;
 
 struct IngestOptions {
   // as_of given to facts whose as_of field is empty or absent. Default: none.

@@ -73,6 +73,15 @@ bool AllValidUtf8(const std::vector<std::string_view>& fields) {
                      [](std::string_view f) { return csv::IsValidUtf8(f); });
 }
 
+// The limits every input is read with (kpidb/ingest.h); input_file.h stops
+// reading a stream where these make the reader stop.
+csv::ReaderOptions ReaderOptions() {
+  csv::ReaderOptions options;
+  options.max_record_bytes = kMaxRecordBytes;
+  options.reject_nul = true;
+  return options;
+}
+
 // Columns by name, in any order: a column only companies files have makes
 // the file a companies file.
 bool IsCompaniesHeader(const csv::Record& header) {
@@ -242,7 +251,7 @@ absl::Status Ingester::Run(std::span<const Source> inputs) {
 std::vector<HeadedInput> Ingester::ReadHeaders() {
   std::vector<HeadedInput> headed(inputs_.size());
   for (size_t i = 0; i < inputs_.size(); ++i) {
-    headed[i].reader = std::make_unique<csv::Reader>(inputs_[i].data);
+    headed[i].reader = std::make_unique<csv::Reader>(inputs_[i].data, ReaderOptions());
     headed[i].layout = ReadLayout(i, headed[i].reader.get());
   }
   return headed;
@@ -467,7 +476,7 @@ absl::Status IngestFiles(DB* db, std::span<const std::string> paths,
   std::vector<Source> sources;
   for (const std::string& p : paths) {
     files.push_back(std::make_unique<ingest::InputFile>());
-    KPIDB_RETURN_IF_ERROR(files.back()->Open(p));
+    KPIDB_RETURN_IF_ERROR(files.back()->Open(p, kMaxRecordBytes));
     sources.push_back(Source{p == "-" ? "<stdin>" : p, files.back()->view()});
   }
   *report = IngestReport();

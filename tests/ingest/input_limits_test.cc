@@ -1,8 +1,16 @@
 // Tests of what ingest does with hostile inputs: very long fields and lines,
 // NUL bytes, endless inputs. Each ends with a short, exact error naming the
 // file and line, and nothing is written.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -19,6 +27,7 @@ namespace {
 using ::kpidb::testing::IsOk;
 using ::kpidb::testing::ScopedTempDir;
 using ::testing::AllOf;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
@@ -112,6 +121,121 @@ TEST_F(InputLimitsTest, LongCompaniesFieldsAreCutInMessages) {
     ExpectRejected(kCompaniesHeader + row + "\n");
     ExpectBoundedErrors(report_, "in.csv:2: error: ");
   }
+}
+
+// --- Long lines and NUL bytes ------------------------------------------------
+
+constexpr char kTooLong[] =
+    "error: line longer than 1048576 bytes, the limit for one record (quoted line "
+    "breaks included); the rest of the input is not read";
+constexpr char kNul[] =
+    "error: NUL byte: the input is not UTF-8 text (UTF-16, or a binary file?); "
+    "the rest of it is not read";
+
+TEST_F(InputLimitsTest, LineLongerThanTheLimitEndsTheInputAtItsLine) {
+  const std::string data = std::string(kFactsHeader) +
+                           "IIJ,m,FY2013,abc,,,,\n" +                          // line 2: bad value
+                           "IIJ,m,FY2013,1,,,," + std::string(2 << 20, 'x') +  // line 3
+                           "\nIIJ,m,FY2014,xyz,,,,\n";                         // not read
+  ExpectRejected(data);
+  EXPECT_THAT(report_.errors, ElementsAre(StartsWith("in.csv:2: error: invalid decimal"),
+                                          std::string("in.csv:3: ") + kTooLong));
+}
+
+TEST_F(InputLimitsTest, HeaderLongerThanTheLimit) {
+  ExpectRejected(std::string(kMaxRecordBytes + 1, 'c') + "\nIIJ,m,FY2013,1\n");
+  EXPECT_THAT(report_.errors, ElementsAre(std::string("in.csv:1: ") + kTooLong));
+}
+
+TEST_F(InputLimitsTest, QuotedFieldLongerThanTheLimit) {
+  // Short lines, but one quoted field joins them into a record of 2 MiB.
+  std::string field;
+  while (field.size() < (2 << 20)) field += "a line of the source\n";
+  ExpectRejected(std::string(kFactsHeader) + "IIJ,m,FY2013,1,,,,ok\n" + "IIJ,m,FY2014,1,,,,\"" +
+                 field + "\"\n");
+  EXPECT_THAT(report_.errors, ElementsAre(std::string("in.csv:3: ") + kTooLong));
+}
+
+TEST_F(InputLimitsTest, RecordOfExactlyTheLimitIsLoaded) {
+  const std::string row = "IIJ,m,FY2013,1,,,,";
+  const std::string data = std::string(kFactsHeader) + row +
+                           std::string(kMaxRecordBytes - row.size(), 's') + "\r\n";
+  const std::vector<IngestInput> inputs = {{"in.csv", data}};
+  EXPECT_THAT(IngestInputs(db_.get(), inputs, {}, &report_), IsOk());
+  EXPECT_EQ(report_.summary.new_facts, 1u);
+}
+
+TEST_F(InputLimitsTest, NulByteEndsTheInputAtItsLine) {
+  const std::string data = std::string(kFactsHeader) + "IIJ,m,FY2013,abc,,,,\n" +
+                           "IIJ,m,FY2014,1,,,,\"two\nlines\"\n" +
+                           "IIJ,m,FY2015,1,,,,\"x\ny" + std::string(1, '\0') + "\"\n" +
+                           "IIJ,m,FY2016,xyz,,,,\n";
+  ExpectRejected(data);
+  EXPECT_THAT(report_.errors, ElementsAre(StartsWith("in.csv:2: error: invalid decimal"),
+                                          std::string("in.csv:6: ") + kNul));
+}
+
+TEST_F(InputLimitsTest, Utf16FileIsRefusedAtOnce) {
+  std::string data = "\xFF\xFE";
+  for (char c : std::string(kFactsHeader) + "IIJ,m,FY2013,1,,,,\n") {
+    data += c;
+    data += '\0';
+  }
+  ExpectRejected(data);
+  EXPECT_THAT(report_.errors, ElementsAre(std::string("in.csv:1: ") + kNul));
+}
+
+// An endless stream through a pipe, as `kpidb-ingest DB /dev/zero` or
+// `... | kpidb-ingest DB -` read it: a thread writes up to 64 MiB of
+// `byte`, and ingest must stop after the first MiB or so.
+class EndlessInputTest : public InputLimitsTest {
+ protected:
+  // Ingests the pipe, then returns how many bytes the writer got in.
+  size_t IngestEndless(char byte) {
+    int fds[2];
+    EXPECT_EQ(pipe(fds), 0);
+    // A write to a pipe whose reader is gone fails with EPIPE instead of
+    // killing the test.
+    struct sigaction ignore = {}, old = {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, &old);
+    std::atomic<size_t> written{0};
+    std::thread writer([&] {
+      const std::string chunk(1 << 16, byte);
+      while (written < (64u << 20)) {
+        const ssize_t n = write(fds[1], chunk.data(), chunk.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        written += static_cast<size_t>(n);
+      }
+      close(fds[1]);
+    });
+    path_ = "/dev/fd/" + std::to_string(fds[0]);
+    const std::vector<std::string> paths = {path_};
+    status_ = IngestFiles(db_.get(), paths, {}, &report_);
+    close(fds[0]);  // the writer, if still writing, gets EPIPE
+    writer.join();
+    sigaction(SIGPIPE, &old, nullptr);
+    return written;
+  }
+
+  std::string path_;
+  absl::Status status_;
+};
+
+TEST_F(EndlessInputTest, EndlessNulBytesStopAtOnce) {
+  const size_t written = IngestEndless('\0');
+  EXPECT_FALSE(status_.ok());
+  EXPECT_THAT(report_.errors, ElementsAre(path_ + ":1: " + kNul));
+  // What was read, plus what the pipe buffers (up to 1 MiB).
+  EXPECT_LT(written, 4u << 20);
+}
+
+TEST_F(EndlessInputTest, EndlessLineStopsAfterTheLimit) {
+  const size_t written = IngestEndless('x');
+  EXPECT_FALSE(status_.ok());
+  EXPECT_THAT(report_.errors, ElementsAre(path_ + ":1: " + kTooLong));
+  EXPECT_LT(written, 4u << 20);
 }
 
 }  // namespace

@@ -616,6 +616,21 @@ TEST_F(ToolsBinaryTest, StdinInput) {
   EXPECT_THAT(r.err, HasSubstr("<stdin>:2: error:"));
 }
 
+// `... | kpidb-ingest DB -` with an input that is not text: the tool stops
+// reading at the first chunk (it used to read until memory ran out).
+TEST_F(ToolsBinaryTest, StdinOfNulBytesFailsAtOnce) {
+  const std::string err_path = tmp_.Sub("stderr.txt");
+  // At most 64 MiB, so that a tool reading it all still ends.
+  const std::string cmd = "head -c 67108864 /dev/zero | " +
+                          ::kpidb::testing::ShellQuote(KPIDB_INGEST_BIN) + " " +
+                          ::kpidb::testing::ShellQuote(db_) + " - 2>" +
+                          ::kpidb::testing::ShellQuote(err_path);
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_THAT(ReadFile(err_path), StartsWith("<stdin>:1: error: NUL byte"));
+}
+
 TEST_F(ToolsBinaryTest, DryRunPrintsSummaryAndWritesNothing) {
   RunResult r = Ingest({db_, SamplePath("companies.csv")});
   ASSERT_EQ(r.exit_code, 0) << r;
