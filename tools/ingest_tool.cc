@@ -1,5 +1,5 @@
 // kpidb-ingest: flags -> IngestOptions -> kpidb::IngestFilesInto -> a summary.
-#include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,14 +34,19 @@ constexpr char kFooter[] =
     "  kpidb-ingest --as-of 2014-02-07 kpis.db deck.csv\n"
     "  cat facts.csv | kpidb-ingest kpis.db -";
 
-// The flags as given, before any check.
+// --max-errors at most: each error is a message kept in memory.
+constexpr int64_t kMaxMaxErrors = 1'000'000;
+
+// The flags as given, before any check but CLI11's.
 struct IngestFlags {
   std::string db_path;
   std::vector<std::string> files;
   std::string as_of;
   bool replace = false;
   bool dry_run = false;
-  size_t max_errors = 20;
+  // Signed, so that a negative count is read as one (an unsigned option
+  // wraps "-1" around) and refused by the range check.
+  int64_t max_errors = 20;
   bool quiet = false;
 };
 
@@ -52,7 +57,10 @@ void AddIngestFlags(CLI::App& app, IngestFlags* f) {
   app.add_flag("--replace", f->replace,
                "Allow changing a stored value at the same key and as_of");
   app.add_flag("--dry-run", f->dry_run, "Validate only; write nothing");
-  app.add_option("--max-errors", f->max_errors, "Report at most this many bad records")
+  app.add_option("--max-errors", f->max_errors,
+                 "Report at most N bad records, N from 1 to 1000000")
+      ->type_name("N")
+      ->check(CLI::Range(int64_t{1}, kMaxMaxErrors).description(""))
       ->capture_default_str();
   app.add_flag("-q,--quiet", f->quiet, "No progress or summary output");
 }
@@ -63,7 +71,7 @@ void AddIngestFlags(CLI::App& app, IngestFlags* f) {
   IngestOptions options;
   options.replace = f.replace;
   options.dry_run = f.dry_run;
-  options.max_errors = std::max<size_t>(f.max_errors, 1);
+  options.max_errors = static_cast<size_t>(f.max_errors);  // 1 to kMaxMaxErrors
   if (!f.as_of.empty()) {
     absl::StatusOr<absl::CivilDay> d = ParseDate(f.as_of);
     if (!d.ok()) {

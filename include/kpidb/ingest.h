@@ -55,7 +55,8 @@ struct IngestOptions {
   bool replace = false;
   // Validate everything against the database, write nothing. Default: false.
   bool dry_run = false;
-  // Stop collecting error messages after this many. Default: 20.
+  // Stop collecting error messages after this many; at least 1 (0 is
+  // InvalidArgument). Default: 20.
   size_t max_errors = 20;
   // Called every `progress_every` records when the inputs total at least
   // `progress_min_bytes`; may be empty. Defaults: 1,000,000 and 32 MiB.

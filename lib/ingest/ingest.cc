@@ -231,6 +231,11 @@ class Ingester {
 };
 
 absl::Status Ingester::Run(std::span<const Source> inputs) {
+  if (options_.max_errors == 0) {
+    // With none allowed, every record would count as one too many: nothing
+    // would be read, and an empty batch written as a success.
+    return absl::InvalidArgumentError("IngestOptions::max_errors must be at least 1");
+  }
   inputs_ = inputs;
   report_->files = inputs.size();
   for (const Source& in : inputs) total_bytes_ += in.data.size();
@@ -434,9 +439,10 @@ absl::Status Ingester::Write() {
   wo.replace = options_.replace;
   wo.dry_run = options_.dry_run;
   std::vector<RecordError> errors;
-  // One more than shown, to know whether the list is complete.
-  absl::StatusOr<WriteSummary> summary =
-      db_->Write(wo, batch_, &errors, options_.max_errors + 1);
+  // One more than shown, to know whether the list is complete (saturating:
+  // SIZE_MAX + 1 would be 0, no errors at all).
+  const size_t collect = std::max(options_.max_errors, options_.max_errors + 1);
+  absl::StatusOr<WriteSummary> summary = db_->Write(wo, batch_, &errors, collect);
   if (!summary.ok()) {
     if (errors.empty()) return summary.status();
     const bool truncated = errors.size() > options_.max_errors;

@@ -4,6 +4,7 @@
 #include "kpidb/ingest.h"
 
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -554,6 +555,27 @@ TEST_F(IngestTest, TruncatedConflictStatusSaysAtLeast) {
       << s;
   EXPECT_THAT(std::string(s.message()), HasSubstr("at least 2 bad records"))
       << s;
+}
+
+TEST_F(IngestTest, ZeroMaxErrorsIsInvalidAndReadsNothing) {
+  IngestOptions options;
+  options.max_errors = 0;
+  absl::Status s = Ingest({SampleInput("companies.csv")}, options);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("max_errors"));
+  EXPECT_TRUE(db_->Companies().empty()) << "written although refused";
+}
+
+// max_errors + 1 used to wrap around to 0, which lost every conflict.
+TEST_F(IngestTest, UnlimitedMaxErrorsStillListsConflicts) {
+  ASSERT_NO_FATAL_FAILURE(LoadSample());
+  IngestOptions options;
+  options.max_errors = std::numeric_limits<size_t>::max();
+  ExpectRejected({{"in.csv", std::string(kHeader) +
+                                 "IIJ,capex,FY2012,1,JPY million,actual,2014-02-07,x\n"
+                                 "IIJ,capex,FY2013Q1-Q3,2,JPY million,actual,2014-02-07,x\n"}},
+                 ElementsAre(StartsWith("in.csv:2: error: "), StartsWith("in.csv:3: error: ")),
+                 options);
 }
 
 // --- Round trip through the dump format -----------------------------------------

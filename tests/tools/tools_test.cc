@@ -176,6 +176,28 @@ TEST(ToolsInProcessTest, UsageErrorsExitWithTwo) {
   EXPECT_FALSE(std::filesystem::exists(db));
 }
 
+// --max-errors -1 used to wrap around to "unlimited", and 0 to mean 1.
+TEST(ToolsInProcessTest, MaxErrorsMustBeFromOneToAMillion) {
+  ScopedTempDir tmp;
+  const std::string db = tmp.Sub("db");
+  const std::string file = SamplePath("companies.csv");
+  for (const char* bad : {"-1", "0", "-18446744073709551615", "18446744073709551615",
+                          "99999999999999999999999", "1000001", "1.5", "abc", ""}) {
+    RunResult r = RunInProcess(&tools::RunIngest,
+                               {"kpidb-ingest", "--max-errors", bad, db, file});
+    EXPECT_EQ(r.exit_code, 2) << bad << "\n" << r;
+    EXPECT_THAT(r.err, HasSubstr("--max-errors")) << bad;
+  }
+  EXPECT_FALSE(std::filesystem::exists(db));
+  for (const char* good : {"1", "1000000"}) {
+    RunResult r = RunInProcess(&tools::RunIngest,
+                               {"kpidb-ingest", "--dry-run", "--max-errors", good, db, file});
+    EXPECT_EQ(r.exit_code, 0) << good << "\n" << r;
+  }
+  RunResult help = RunInProcess(&tools::RunIngest, {"kpidb-ingest", "--help"});
+  EXPECT_THAT(help.out, HasSubstr("N from 1 to 1000000"));
+}
+
 TEST(ToolsInProcessTest, IngestAndDumpInProcess) {
   ScopedTempDir tmp;
   RunResult in = RunInProcess(
