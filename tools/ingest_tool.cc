@@ -27,7 +27,9 @@ constexpr char kFooter[] =
     "  Companies files are applied first; '-' reads standard input.\n"
     "  UTF-8 text; a line (a record, quoted line breaks included) may be at\n"
     "  most 1 MiB (1048576 bytes), and a NUL byte is refused: either is an\n"
-    "  error at its line that stops the reading of that file.\n\n"
+    "  error at its line that stops the reading of that file.\n"
+    "  Periods and as_of dates lie in the years 0001-9999 (IIJ's FY9999,\n"
+    "  which would end in 10000, is refused).\n\n"
     "Examples:\n"
     "  kpidb-ingest kpis.db data/sample/companies.csv data/sample/iij-fy2013-1q3q.csv\n"
     "  kpidb-ingest --dry-run kpis.db new-deck.csv\n"
@@ -53,7 +55,8 @@ struct IngestFlags {
 void AddIngestFlags(CLI::App& app, IngestFlags* f) {
   app.add_option("DB", f->db_path, "Database directory (created if missing)")->required();
   app.add_option("FILE", f->files, "CSV files to load ('-' for stdin)")->required();
-  app.add_option("--as-of", f->as_of, "as_of date (YYYY-MM-DD) for facts without one");
+  app.add_option("--as-of", f->as_of,
+                 "as_of date (YYYY-MM-DD, years 0001-9999) for facts without one");
   app.add_flag("--replace", f->replace,
                "Allow changing a stored value at the same key and as_of");
   app.add_flag("--dry-run", f->dry_run, "Validate only; write nothing");
