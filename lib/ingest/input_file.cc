@@ -71,11 +71,14 @@ absl::Status InputFile::ReadText(int fd, const std::string& path, size_t max_lin
     const std::string_view chunk(buf, static_cast<size_t>(n));
     data_.append(chunk);
     if (chunk.find('\0') != std::string_view::npos) break;
+    // A line of max_line_bytes + 1 bytes may be a record of max_line_bytes
+    // and the CR of its CRLF, which the reader accepts: stopping there
+    // would cut the input short without an error.
     bool too_long = false;
     for (size_t pos = 0; !too_long;) {
       const size_t lf = chunk.find('\n', pos);
       line_bytes += (lf == std::string_view::npos ? chunk.size() : lf) - pos;
-      too_long = line_bytes > max_line_bytes;
+      too_long = line_bytes > max_line_bytes + 1;
       if (lf == std::string_view::npos) break;
       line_bytes = 0;
       pos = lf + 1;

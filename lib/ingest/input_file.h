@@ -3,12 +3,14 @@
 // inputs of hundreds of megabytes.
 //
 // What is read, rather than mapped, is read only as far as it can be text
-// that a csv::Reader with the same max_record_bytes and reject_nul accepts:
-// reading stops after the chunk holding a NUL byte, or once a line (bytes
-// between LFs) is longer than max_line_bytes. What was read is kept, so the
-// reader reports the problem with its line; an endless input such as
-// /dev/zero costs one chunk, and one without line breaks about
-// max_line_bytes.
+// that a csv::Reader with max_record_bytes == max_line_bytes and reject_nul
+// accepts: reading stops after the chunk holding a NUL byte, or once a line
+// (the bytes between two LFs) is longer than max_line_bytes + 1 (a record
+// of max_line_bytes and the CR of its CRLF is fine). What was read is kept
+// and holds the problem, so the reader reports it with its line and stops
+// there, before the cut: nothing after it is ever taken for data. An
+// endless input such as /dev/zero costs one chunk, one without line breaks
+// about max_line_bytes.
 #ifndef KPIDB_LIB_INGEST_INPUT_FILE_H_
 #define KPIDB_LIB_INGEST_INPUT_FILE_H_
 

@@ -191,7 +191,11 @@ TEST_F(InputLimitsTest, Utf16FileIsRefusedAtOnce) {
 class EndlessInputTest : public InputLimitsTest {
  protected:
   // Ingests the pipe, then returns how many bytes the writer got in.
-  size_t IngestEndless(char byte) {
+  size_t IngestEndless(char byte) { return IngestPiped(std::string(1 << 16, byte), 1024); }
+
+  // Ingests `chunk` written `times` times through a pipe; returns how many
+  // bytes the writer got in before ingest closed it.
+  size_t IngestPiped(const std::string& chunk, size_t times) {
     int fds[2];
     EXPECT_EQ(pipe(fds), 0);
     // A write to a pipe whose reader is gone fails with EPIPE instead of
@@ -201,9 +205,10 @@ class EndlessInputTest : public InputLimitsTest {
     sigaction(SIGPIPE, &ignore, &old);
     std::atomic<size_t> written{0};
     std::thread writer([&] {
-      const std::string chunk(1 << 16, byte);
-      while (written < (64u << 20)) {
-        const ssize_t n = write(fds[1], chunk.data(), chunk.size());
+      const size_t total = chunk.size() * times;
+      while (written < total) {
+        const size_t offset = written % chunk.size();
+        const ssize_t n = write(fds[1], chunk.data() + offset, chunk.size() - offset);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         written += static_cast<size_t>(n);
@@ -236,6 +241,21 @@ TEST_F(EndlessInputTest, EndlessLineStopsAfterTheLimit) {
   EXPECT_FALSE(status_.ok());
   EXPECT_THAT(report_.errors, ElementsAre(path_ + ":1: " + kTooLong));
   EXPECT_LT(written, 4u << 20);
+}
+
+// A stream is not cut short at a record of exactly the limit with CRLF:
+// its line is one byte longer than the record.
+TEST_F(EndlessInputTest, RecordOfExactlyTheLimitWithCrlfInAStreamIsLoaded) {
+  const std::string row = "IIJ,m,FY2013,1,,,,";
+  std::string data = std::string(kFactsHeader) + row +
+                     std::string(kMaxRecordBytes - row.size(), 's') + "\r\n";
+  // Enough rows after it to fill several reads.
+  for (int year = 2014; year < 9000; ++year) {
+    data += "IIJ,m,FY" + std::to_string(year) + ",1,,,,\r\n";
+  }
+  IngestPiped(data, 1);
+  EXPECT_THAT(status_, IsOk()) << ::testing::PrintToString(report_.errors);
+  EXPECT_EQ(report_.summary.new_facts, 1u + (9000 - 2014));
 }
 
 }  // namespace
