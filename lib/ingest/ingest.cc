@@ -139,7 +139,8 @@ std::string_view ColumnsHint(FileKind kind) {
   int month = 0;
   if (!absl::SimpleAtoi(ToAbsl(text), &month) || month < 1 || month > 12) {
     return absl::InvalidArgumentError(kpidb::StrCat(
-        "bad fiscal_year_end ", QuoteForMessage(text), ": expected the month the fiscal year ends, 1-12"));
+        "bad fiscal_year_end ", QuoteForMessage(text),
+        ": expected the month the fiscal year ends, 1-12"));
   }
   return month;
 }

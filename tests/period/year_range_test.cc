@@ -100,7 +100,8 @@ TEST(PeriodYearRangeTest, DatesOutsideTheYearsAreRefused) {
   EXPECT_THAT(std::string(Period::Parse("0000-12-31", kIij).status().message()),
               HasSubstr("0001-9999"));
   EXPECT_THAT(std::string(ParseDate("0000-12-31").status().message()), HasSubstr("0001-9999"));
-  for (std::string_view label : {"10000-01-01", "9999-12-31/10000-01-01", "12345-01-01/2013-01-01"}) {
+  for (std::string_view label :
+       {"10000-01-01", "9999-12-31/10000-01-01", "12345-01-01/2013-01-01"}) {
     EXPECT_THAT(std::string(Period::Parse(label, kIij).status().message()),
                 HasSubstr("a year has four digits, 0001-9999"))
         << label;
