@@ -1,5 +1,6 @@
 // kpidb-query: flags -> a checked plan (a DerivedQuery, a consistency check
 // or a version history) -> the analytics API -> printed grids.
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -9,8 +10,10 @@
 #include "CLI/CLI.hpp"
 #include "kpidb/analytics.h"
 #include "kpidb/db.h"
+#include "kpidb/decimal.h"
 #include "kpidb/dump.h"
 #include "kpidb/period.h"
+#include "lib/util/quote.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 #include "tools/cli.h"
@@ -45,7 +48,10 @@ constexpr char kFooter[] =
     "  kpidb-query kpis.db --metric revenue.total --period FY2013 --change yoy \\\n"
     "      --screen percent --above 5   # grew more than 5%";
 
-// The flags as given, before any check.
+// --decimals at most: a Decimal has at most 18 digits.
+constexpr int kMaxDecimals = Decimal::kMaxDigits;
+
+// The flags as given, before any check but CLI11's (the ranges of numbers).
 struct QueryFlags {
   std::string db_path;
   Selection selection;
@@ -57,9 +63,9 @@ struct QueryFlags {
   std::string change;
   int percent_digits = 1;
   std::string unit;
-  int decimals = -1;
-  int top = 0;
-  int bottom = 0;
+  int decimals = -1;  // -1: not given
+  int top = 0;        // 0: not given
+  int bottom = 0;     // 0: not given
   std::string above;
   std::string below;
   std::string screen = "value";
@@ -103,15 +109,26 @@ void AddValueFlags(CLI::App& app, QueryFlags* f) {
   app.add_option("--change", f->change,
                  "Change against yoy (a year earlier) or qoq (the previous period)")
       ->check(CLI::IsMember({"yoy", "qoq"}));
-  app.add_option("--percent-digits", f->percent_digits, "Digits of percent changes")
+  app.add_option("--percent-digits", f->percent_digits,
+                 "Digits of percent changes, N from 0 to 10")
+      ->type_name("N")
       ->capture_default_str();
   app.add_option("--unit", f->unit, "Convert values to this unit, e.g. 'JPY billion'");
-  app.add_option("--decimals", f->decimals, "Round converted values to this many decimals");
+  app.add_option("--decimals", f->decimals,
+                 "Round converted values to N decimals, N from 0 to 18")
+      ->type_name("N")
+      ->check(CLI::Range(0, kMaxDecimals).description(""));
 }
 
 void AddRankingFlags(CLI::App& app, QueryFlags* f) {
-  app.add_option("--top", f->top, "The N largest values (across companies)");
-  app.add_option("--bottom", f->bottom, "The N smallest values");
+  // Counts must be positive: 0 or a negative number is a usage error, not
+  // "no ranking" or a wrapped-around huge count.
+  app.add_option("--top", f->top, "The N largest values (across companies), N >= 1")
+      ->type_name("N")
+      ->check(CLI::Range(1, std::numeric_limits<int>::max()).description(""));
+  app.add_option("--bottom", f->bottom, "The N smallest values, N >= 1")
+      ->type_name("N")
+      ->check(CLI::Range(1, std::numeric_limits<int>::max()).description(""));
   app.add_option("--above", f->above, "Keep rows whose --screen quantity is above this number");
   app.add_option("--below", f->below, "Keep rows whose --screen quantity is below this number");
   app.add_option("--screen", f->screen,
@@ -139,9 +156,6 @@ void AddQueryFlags(CLI::App& app, QueryFlags* f) {
 [[nodiscard]] absl::Status CheckNumbers(const QueryFlags& f) {
   using absl::InvalidArgumentError;
   if (f.top > 0 && f.bottom > 0) return InvalidArgumentError("use --top or --bottom, not both");
-  if (f.top < 0 || f.bottom < 0) {
-    return InvalidArgumentError("--top and --bottom take a positive count");
-  }
   if (f.quarters && f.years) return InvalidArgumentError("use --quarters or --years, not both");
   if (f.decimals >= 0 && f.unit.empty()) return InvalidArgumentError("--decimals needs --unit");
   if (f.percent_digits < 0 || f.percent_digits > 10) {
@@ -180,7 +194,8 @@ void AddQueryFlags(CLI::App& app, QueryFlags* f) {
   absl::StatusOr<Period> w = Period::Parse(f.calendar_window, FiscalCalendar::CalendarYear());
   if (!w.ok() || w->is_instant()) {
     return absl::InvalidArgumentError(
-        kpidb::StrCat("--calendar-window: not a period: ", f.calendar_window));
+        kpidb::StrCat("--calendar-window: not a period: ",
+                      QuoteForMessage(f.calendar_window)));
   }
   return std::optional<Period>(*w);
 }

@@ -12,7 +12,8 @@ void AddSelectionOptions(CLI::App& app, Selection* s) {
   app.add_option("--scenario", s->scenarios,
                  "Scenario (repeat or comma-separate); default all")
       ->delimiter(',');
-  app.add_option("--from", s->from, "First period: a label (FY2013, 3Q13) or a date");
+  app.add_option("--from", s->from,
+                 "First period: a label (FY2013, 3Q13) or a date; years 0001-9999");
   app.add_option("--to", s->to, "Last period: a label or a date");
   app.add_option("--period", s->period,
                  "Exactly this period, in each company's calendar: FY2013 is the year, "

@@ -14,6 +14,11 @@
 // `report->errors` lists the bad records as "FILE:LINE: error: MESSAGE" (LINE
 // is where the record starts).
 //
+// Inputs must be UTF-8 text. A record longer than kMaxRecordBytes (1 MiB,
+// quoted line breaks included) or a NUL byte is an error at its line that
+// also ends the reading of that input, so a binary file, /dev/zero or a file
+// without line breaks is refused after at most about 1 MiB.
+//
 //   kpidb::IngestReport report;
 //   absl::Status s = kpidb::IngestFiles(db.get(), {"companies.csv",
 //                                       "facts.csv"}, {}, &report);
@@ -38,6 +43,10 @@
 
 namespace kpidb {
 
+// The longest record an input may hold, in bytes from its first byte to the
+// line break that ends it (quoted line breaks included): 1 MiB.
+inline constexpr size_t kMaxRecordBytes = size_t{1} << 20;
+
 struct IngestOptions {
   // as_of given to facts whose as_of field is empty or absent. Default: none.
   std::optional<absl::CivilDay> default_as_of;
@@ -46,7 +55,8 @@ struct IngestOptions {
   bool replace = false;
   // Validate everything against the database, write nothing. Default: false.
   bool dry_run = false;
-  // Stop collecting error messages after this many. Default: 20.
+  // Stop collecting error messages after this many; at least 1 (0 is
+  // InvalidArgument). Default: 20.
   size_t max_errors = 20;
   // Called every `progress_every` records when the inputs total at least
   // `progress_min_bytes`; may be empty. Defaults: 1,000,000 and 32 MiB.

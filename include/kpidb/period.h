@@ -100,7 +100,11 @@ class Period {
   // Parses a canonical label, a deck form, an ISO date (instant) or an
   // explicit "START/END" range, resolving fiscal labels through `calendar`.
   // InvalidArgument quoting the label when it is not a period (for example
-  // "FY2013Q5" or "2013-02-30").
+  // "FY2013Q5" or "2013-02-30"), or when any of its dates falls outside the
+  // years 0001-9999: IIJ's FY9999 would end on 10000-03-31, FY0001 of a
+  // January year end (naming kEnd) start on 0000-02-01. So every period
+  // Parse() returns prints, under any calendar, as a label that Parse()
+  // reads back as the same period.
   [[nodiscard]] static absl::StatusOr<Period> Parse(std::string_view label,
                                                     const FiscalCalendar& calendar);
 
@@ -143,7 +147,7 @@ class Period {
 };
 
 // Parses a strict ISO date "YYYY-MM-DD" (InvalidArgument otherwise, also for
-// dates that do not exist such as 2013-02-30).
+// dates that do not exist such as 2013-02-30, and for the year 0000).
 [[nodiscard]] absl::StatusOr<absl::CivilDay> ParseDate(std::string_view text);
 // "YYYY-MM-DD".
 std::string FormatDate(absl::CivilDay day);

@@ -35,7 +35,20 @@
 //     with one empty field. "a,b," has three fields, the last empty.
 //   - The last record need not end with a line break.
 //   - A UTF-8 byte order mark at the very start is skipped. Bytes are not
-//     otherwise interpreted: see IsValidUtf8() for validating text fields.
+//     otherwise interpreted (unless ReaderOptions::reject_nul): see
+//     IsValidUtf8() for validating text fields.
+//
+// Limits (ReaderOptions), so that a hostile or wrong input (a binary file,
+// /dev/zero, a file without line breaks) is refused after a bounded amount
+// of work instead of being scanned and split into fields whole:
+//   - A record may be at most max_record_bytes long (default 1 MiB), counted
+//     from its first byte to the line break that ends it, quoted line breaks
+//     included; the reader never looks further than that into a record.
+//     A longer one is an error ("line longer than 1048576 bytes...").
+//   - With reject_nul, a NUL byte is an error ("NUL byte...").
+// Both end the input: the reader cannot tell where the next record would
+// start, and a caller reading a stream (lib/ingest/input_file.h) stops there
+// too, so every later call returns false.
 //
 // Line numbers count LF characters (CRLF counts once) from 1, so they match
 // what editors show; a record whose quoted field spans lines makes the next
@@ -51,10 +64,23 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "lib/csv/utf8.h"  // IsValidUtf8(), which CSV callers need too.
 
 namespace kpidb::csv {
+
+// The default of ReaderOptions::max_record_bytes: 1 MiB.
+inline constexpr size_t kDefaultMaxRecordBytes = size_t{1} << 20;
+
+struct ReaderOptions {
+  // The longest record accepted, in bytes from its first byte up to its line
+  // break. Default: kDefaultMaxRecordBytes. REQUIRES: at least 1.
+  size_t max_record_bytes = kDefaultMaxRecordBytes;
+  // Whether a NUL byte is an error (the input is not text: UTF-16, a binary
+  // file) rather than data. Default: false.
+  bool reject_nul = false;
+};
 
 struct Record {
   // Valid until the next Next() call (fields that contained "" escapes live
@@ -67,7 +93,7 @@ struct Record {
 class Reader {
  public:
   // `data` must outlive the Reader. A UTF-8 BOM at the start is skipped.
-  explicit Reader(std::string_view data);
+  explicit Reader(std::string_view data, const ReaderOptions& options = {});
 
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
@@ -77,9 +103,11 @@ class Reader {
   // message names the problem without file or line (callers prefix
   // "FILE:LINE: error: ") and record->fields is unspecified. The reader has
   // already skipped to the start of the next record, so calling Next() again
-  // continues; after an unterminated quoted field nothing is left and the
-  // next call returns false. When a record has several problems, the first
-  // one is reported.
+  // continues; after an unterminated quoted field, a record longer than
+  // max_record_bytes or a rejected NUL byte nothing is left and the next
+  // call returns false. When a record has several problems, the first one is
+  // reported, except that a record too long or a NUL byte is always
+  // reported; for a NUL byte, record->line is the line of the NUL.
   [[nodiscard]] absl::StatusOr<bool> Next(Record* record);
 
  private:
@@ -91,13 +119,26 @@ class Reader {
     size_t length;
   };
 
-  // Parses the quoted field whose opening quote is at p[-1], appending it to
-  // *fields. Returns the position just after the closing quote, or end_ if
-  // there is none (then *error is set unless it already was).
-  const char* ParseQuotedField(const char* p,
-                               std::vector<std::string_view>* fields,
-                               const char** error);
+  // Why a record ends the input.
+  enum class Fatal { kNone, kTooLong, kNul };
 
+  // Parses the quoted field whose opening quote is at p[-1], looking no
+  // further than `limit`, and appends it to *fields. Returns the position
+  // just after the closing quote. Without one: end_ when the input ends
+  // first (then *error is set unless it already was), or `limit` when the
+  // record is too long (then *fatal is set). A rejected NUL sets *fatal and
+  // returns its position.
+  const char* ParseQuotedField(const char* p, const char* limit,
+                               std::vector<std::string_view>* fields,
+                               const char** error, Fatal* fatal);
+  // True when a line break (LF, or CR LF) starts at p. REQUIRES: p < end_.
+  bool LineBreakAt(const char* p) const {
+    return *p == '\n' || (*p == '\r' && p + 1 != end_ && p[1] == '\n');
+  }
+  // Ends the input with the error for `fatal`.
+  [[nodiscard]] absl::Status EndInput(Fatal fatal, Record* record);
+
+  const ReaderOptions options_;
   const char* pos_;
   const char* const end_;
   int64_t line_ = 1;  // Line of pos_.

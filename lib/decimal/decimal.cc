@@ -7,7 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/escaping.h"
+#include "lib/util/quote.h"
 #include "lib/util/str_cat.h"
 
 namespace kpidb {
@@ -50,26 +50,11 @@ int DigitCount(uint64_t v) {
   return n;
 }
 
-// Bulk ingest can hand us an arbitrarily long field; the error message only
-// needs enough of it to find the cell. The cut backs off to a UTF-8 boundary
-// so the message stays valid UTF-8.
-std::string QuoteForError(std::string_view text) {
-  constexpr size_t kMaxQuoted = 64;
-  if (text.size() <= kMaxQuoted) {
-    return kpidb::StrCat("\"", absl::Utf8SafeCHexEscape(ToAbsl(text)), "\"");
-  }
-  size_t cut = kMaxQuoted;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
-    --cut;
-  }
-  return kpidb::StrCat("\"",
-                       absl::Utf8SafeCHexEscape(ToAbsl(text.substr(0, cut))),
-                       "\"... (", text.size(), " bytes)");
-}
-
+// Bulk ingest can hand us an arbitrarily long field: QuoteForMessage shows
+// only its start.
 [[nodiscard]] absl::Status ParseError(std::string_view text, std::string_view why) {
   return absl::InvalidArgumentError(
-      kpidb::StrCat("invalid decimal ", QuoteForError(text), ": ", why));
+      kpidb::StrCat("invalid decimal ", QuoteForMessage(text, '"'), ": ", why));
 }
 
 // Length in bytes of a leading negative sign that is not ASCII '-':

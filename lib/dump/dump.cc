@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/util/quote.h"
 #include "lib/util/str_cat.h"
 #include "nlohmann/json.hpp"
 
@@ -255,7 +256,7 @@ absl::StatusOr<DumpFormat> ParseDumpFormat(std::string_view name) {
   if (name == "jsonl") return DumpFormat::kJsonl;
   if (name == "table") return DumpFormat::kTable;
   return absl::InvalidArgumentError(kpidb::StrCat(
-      "unknown format '", name, "': expected csv, jsonl or table"));
+      "unknown format ", QuoteForMessage(name), ": expected csv, jsonl or table"));
 }
 
 void WriteFacts(const QueryResult& r, DumpFormat format, std::ostream& out) {

@@ -1,5 +1,6 @@
 #include "kpidb/fact.h"
 
+#include "lib/util/quote.h"
 #include "lib/util/str_cat.h"
 
 namespace kpidb {
@@ -24,7 +25,7 @@ absl::Status ValidateCompanyId(std::string_view id) {
   }
   if (ok) return absl::OkStatus();
   return absl::InvalidArgumentError(kpidb::StrCat(
-      "bad company id '", id, "': expected [A-Za-z0-9][A-Za-z0-9._:-]*"));
+      "bad company id ", QuoteForMessage(id), ": expected [A-Za-z0-9][A-Za-z0-9._:-]*"));
 }
 
 absl::Status ValidateMetric(std::string_view metric) {
@@ -44,8 +45,8 @@ absl::Status ValidateMetric(std::string_view metric) {
   }
   if (ok && !segment_empty) return absl::OkStatus();
   return absl::InvalidArgumentError(kpidb::StrCat(
-      "bad metric '", metric,
-      "': expected lowercase dotted words such as revenue.segment.cloud"));
+      "bad metric ", QuoteForMessage(metric),
+      ": expected lowercase dotted words such as revenue.segment.cloud"));
 }
 
 absl::Status ValidateScenario(std::string_view scenario) {
@@ -53,7 +54,7 @@ absl::Status ValidateScenario(std::string_view scenario) {
   for (char c : scenario) ok = ok && IsLowerWordChar(c);
   if (ok) return absl::OkStatus();
   return absl::InvalidArgumentError(kpidb::StrCat(
-      "bad scenario '", scenario, "': expected [a-z0-9_]+ such as actual"));
+      "bad scenario ", QuoteForMessage(scenario), ": expected [a-z0-9_]+ such as actual"));
 }
 
 absl::Status ValidateFact(const Fact& fact) {

@@ -11,6 +11,7 @@
 #include "lib/csv/csv_reader.h"
 #include "lib/csv/utf8.h"
 #include "lib/ingest/input_file.h"
+#include "lib/util/quote.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 
@@ -72,6 +73,15 @@ bool AllValidUtf8(const std::vector<std::string_view>& fields) {
                      [](std::string_view f) { return csv::IsValidUtf8(f); });
 }
 
+// The limits every input is read with (kpidb/ingest.h); input_file.h stops
+// reading a stream where these make the reader stop.
+csv::ReaderOptions ReaderOptions() {
+  csv::ReaderOptions options;
+  options.max_record_bytes = kMaxRecordBytes;
+  options.reject_nul = true;
+  return options;
+}
+
 // Columns by name, in any order: a column only companies files have makes
 // the file a companies file.
 bool IsCompaniesHeader(const csv::Record& header) {
@@ -103,9 +113,9 @@ Layout MapColumns(const csv::Record& header, std::string* problems) {
     std::string_view f = header.fields[i];
     const size_t k = static_cast<size_t>(std::find(known.begin(), known.end(), f) - known.begin());
     if (k == known.size()) {
-      AddProblem(problems, "unknown column '", f, "'");
+      AddProblem(problems, "unknown column ", QuoteForMessage(f));
     } else if (layout.col[k] != -1) {
-      AddProblem(problems, "duplicate column '", f, "'");
+      AddProblem(problems, "duplicate column ", QuoteForMessage(f));
     } else {
       layout.col[k] = static_cast<int>(i);
     }
@@ -129,7 +139,8 @@ std::string_view ColumnsHint(FileKind kind) {
   int month = 0;
   if (!absl::SimpleAtoi(ToAbsl(text), &month) || month < 1 || month > 12) {
     return absl::InvalidArgumentError(kpidb::StrCat(
-        "bad fiscal_year_end '", text, "': expected the month the fiscal year ends, 1-12"));
+        "bad fiscal_year_end ", QuoteForMessage(text),
+        ": expected the month the fiscal year ends, 1-12"));
   }
   return month;
 }
@@ -221,6 +232,11 @@ class Ingester {
 };
 
 absl::Status Ingester::Run(std::span<const Source> inputs) {
+  if (options_.max_errors == 0) {
+    // With none allowed, every record would count as one too many: nothing
+    // would be read, and an empty batch written as a success.
+    return absl::InvalidArgumentError("IngestOptions::max_errors must be at least 1");
+  }
   inputs_ = inputs;
   report_->files = inputs.size();
   for (const Source& in : inputs) total_bytes_ += in.data.size();
@@ -241,7 +257,7 @@ absl::Status Ingester::Run(std::span<const Source> inputs) {
 std::vector<HeadedInput> Ingester::ReadHeaders() {
   std::vector<HeadedInput> headed(inputs_.size());
   for (size_t i = 0; i < inputs_.size(); ++i) {
-    headed[i].reader = std::make_unique<csv::Reader>(inputs_[i].data);
+    headed[i].reader = std::make_unique<csv::Reader>(inputs_[i].data, ReaderOptions());
     headed[i].layout = ReadLayout(i, headed[i].reader.get());
   }
   return headed;
@@ -424,9 +440,10 @@ absl::Status Ingester::Write() {
   wo.replace = options_.replace;
   wo.dry_run = options_.dry_run;
   std::vector<RecordError> errors;
-  // One more than shown, to know whether the list is complete.
-  absl::StatusOr<WriteSummary> summary =
-      db_->Write(wo, batch_, &errors, options_.max_errors + 1);
+  // One more than shown, to know whether the list is complete (saturating:
+  // SIZE_MAX + 1 would be 0, no errors at all).
+  const size_t collect = std::max(options_.max_errors, options_.max_errors + 1);
+  absl::StatusOr<WriteSummary> summary = db_->Write(wo, batch_, &errors, collect);
   if (!summary.ok()) {
     if (errors.empty()) return summary.status();
     const bool truncated = errors.size() > options_.max_errors;
@@ -466,7 +483,7 @@ absl::Status IngestFiles(DB* db, std::span<const std::string> paths,
   std::vector<Source> sources;
   for (const std::string& p : paths) {
     files.push_back(std::make_unique<ingest::InputFile>());
-    KPIDB_RETURN_IF_ERROR(files.back()->Open(p));
+    KPIDB_RETURN_IF_ERROR(files.back()->Open(p, kMaxRecordBytes));
     sources.push_back(Source{p == "-" ? "<stdin>" : p, files.back()->view()});
   }
   *report = IngestReport();

@@ -7,8 +7,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <iostream>
-#include <iterator>
 
 #include "lib/util/str_cat.h"
 
@@ -28,8 +26,8 @@ InputFile::~InputFile() {
   if (map_ != nullptr) munmap(map_, size_);
 }
 
-absl::Status InputFile::Open(const std::string& path) {
-  if (path == "-") return ReadStandardInput();
+absl::Status InputFile::Open(const std::string& path, size_t max_line_bytes) {
+  if (path == "-") return ReadText(STDIN_FILENO, "standard input", max_line_bytes);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno(path, "cannot open");
   struct stat st;
@@ -53,25 +51,42 @@ absl::Status InputFile::Open(const std::string& path) {
     }
     size_ = 0;  // a failed mmap falls back to reading
   }
-  absl::Status s = ReadAll(fd, path);
+  absl::Status s = ReadText(fd, path, max_line_bytes);
   ::close(fd);
   return s;
 }
 
-absl::Status InputFile::ReadStandardInput() {
-  data_.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  if (std::cin.bad()) return absl::UnavailableError("cannot read standard input");
+absl::Status InputFile::ReadText(int fd, const std::string& path, size_t max_line_bytes) {
+  char buf[1 << 16];
+  size_t line_bytes = 0;  // of the line being read, so far
+  while (true) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      absl::Status s = Errno(path, "read error");
+      view_ = data_;
+      return s;
+    }
+    const std::string_view chunk(buf, static_cast<size_t>(n));
+    data_.append(chunk);
+    if (chunk.find('\0') != std::string_view::npos) break;
+    // A line of max_line_bytes + 1 bytes may be a record of max_line_bytes
+    // and the CR of its CRLF, which the reader accepts: stopping there
+    // would cut the input short without an error.
+    bool too_long = false;
+    for (size_t pos = 0; !too_long;) {
+      const size_t lf = chunk.find('\n', pos);
+      line_bytes += (lf == std::string_view::npos ? chunk.size() : lf) - pos;
+      too_long = line_bytes > max_line_bytes + 1;
+      if (lf == std::string_view::npos) break;
+      line_bytes = 0;
+      pos = lf + 1;
+    }
+    if (too_long) break;
+  }
   view_ = data_;
   return absl::OkStatus();
-}
-
-absl::Status InputFile::ReadAll(int fd, const std::string& path) {
-  char buf[1 << 16];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof(buf))) > 0) data_.append(buf, static_cast<size_t>(n));
-  absl::Status s = n < 0 ? Errno(path, "read error") : absl::OkStatus();
-  view_ = data_;
-  return s;
 }
 
 }  // namespace kpidb::ingest

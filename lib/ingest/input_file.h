@@ -1,6 +1,16 @@
 // An input of kpidb::IngestFiles: a file mapped into memory, or standard
-// input read into a string. Mapping avoids copying inputs of hundreds of
-// megabytes.
+// input (or a pipe, a device) read into a string. Mapping avoids copying
+// inputs of hundreds of megabytes.
+//
+// What is read, rather than mapped, is read only as far as it can be text
+// that a csv::Reader with max_record_bytes == max_line_bytes and reject_nul
+// accepts: reading stops after the chunk holding a NUL byte, or once a line
+// (the bytes between two LFs) is longer than max_line_bytes + 1 (a record
+// of max_line_bytes and the CR of its CRLF is fine). What was read is kept
+// and holds the problem, so the reader reports it with its line and stops
+// there, before the cut: nothing after it is ever taken for data. An
+// endless input such as /dev/zero costs one chunk, one without line breaks
+// about max_line_bytes.
 #ifndef KPIDB_LIB_INGEST_INPUT_FILE_H_
 #define KPIDB_LIB_INGEST_INPUT_FILE_H_
 
@@ -19,18 +29,19 @@ class InputFile {
   InputFile& operator=(const InputFile&) = delete;
   ~InputFile();
 
-  // Reads `path` ("-" is standard input). NotFound for a missing file,
-  // InvalidArgument for a directory, Unavailable for other read errors; the
-  // message starts with the path.
-  [[nodiscard]] absl::Status Open(const std::string& path);
+  // Reads `path` ("-" is standard input), stopping early as described
+  // above. NotFound for a missing file, InvalidArgument for a directory,
+  // Unavailable for other read errors; the message starts with the path.
+  // REQUIRES: max_line_bytes >= 1.
+  [[nodiscard]] absl::Status Open(const std::string& path, size_t max_line_bytes);
 
   // The contents; valid while this object lives.
   std::string_view view() const { return view_; }
 
  private:
-  [[nodiscard]] absl::Status ReadStandardInput();
-  // Reads what cannot be mapped: pipes, devices, empty files.
-  [[nodiscard]] absl::Status ReadAll(int fd, const std::string& path);
+  // Reads what cannot be mapped: standard input, pipes, devices, empty
+  // files; `path` names it in messages.
+  [[nodiscard]] absl::Status ReadText(int fd, const std::string& path, size_t max_line_bytes);
 
   void* map_ = nullptr;
   size_t size_ = 0;

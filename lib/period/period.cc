@@ -9,11 +9,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "lib/util/days.h"
+#include "lib/util/quote.h"
 #include "lib/util/str_cat.h"
 
 // Parse() runs once per ingested row, so it is a hand-written scanner that
@@ -136,8 +136,19 @@ bool FitsWriteDate(absl::CivilDay day) {
 
 int DigitValue(char c) { return c - '0'; }
 
+constexpr char kFiveDigitYear[] = "a year has four digits, 0001-9999";
+
+// True when `text` starts with a year of five or more digits and a '-':
+// "10000-01-01" says more about the range of years than about the format.
+bool StartsWithLongYear(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && IsDigit(text[digits])) ++digits;
+  return digits > 4 && digits < text.size() && text[digits] == '-';
+}
+
 // Returns nullptr on success, else why `text` is not a strict ISO date.
 const char* ScanDate(std::string_view text, absl::CivilDay* day) {
+  if (StartsWithLongYear(text)) return kFiveDigitYear;
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
     return "expected YYYY-MM-DD";
   }
@@ -148,9 +159,10 @@ const char* ScanDate(std::string_view text, absl::CivilDay* day) {
                 DigitValue(text[2]) * 10 + DigitValue(text[3]);
   const int m = DigitValue(text[5]) * 10 + DigitValue(text[6]);
   const int d = DigitValue(text[8]) * 10 + DigitValue(text[9]);
+  if (y < kMinYear) return "year 0000 is outside the years 0001-9999";
   // Checked here rather than by comparing with absl's normalized result,
   // which would silently turn 2013-02-30 into 2013-03-02.
-  if (y < kMinYear || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) {
+  if (m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) {
     return "no such date";
   }
   *day = absl::CivilDay(y, m, d);
@@ -330,17 +342,10 @@ bool MatchQuarters(const FiscalCalendar& calendar, const YearMonthDay& start,
   return true;
 }
 
-// `"text"`, escaped and cut short: a malformed row may carry an arbitrarily
-// long field, and the error only needs enough of it to be found.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxQuoted = 64;
-  if (text.size() <= kMaxQuoted) {
-    return kpidb::StrCat("\"", absl::Utf8SafeCHexEscape(ToAbsl(text)), "\"");
-  }
-  return kpidb::StrCat(
-      "\"", absl::Utf8SafeCHexEscape(ToAbsl(text.substr(0, kMaxQuoted))),
-      "\"... (", text.size(), " bytes)");
-}
+// Labels and dates are quoted escaped and cut short (QuoteForMessage): a
+// malformed row may carry an arbitrarily long field, and the error only
+// needs enough of it to be found.
+std::string Quote(std::string_view text) { return QuoteForMessage(text, '"'); }
 
 [[nodiscard]] absl::Status LabelError(std::string_view label, std::string_view reason) {
   return absl::InvalidArgumentError(
@@ -426,6 +431,11 @@ absl::StatusOr<Period> Period::Parse(std::string_view label,
       return Period(start, start, true);
     }
     if (text.size() != 21 || text[10] != '/') {
+      const size_t slash = text.find('/');
+      if (StartsWithLongYear(text) ||
+          (slash != std::string_view::npos && StartsWithLongYear(text.substr(slash + 1)))) {
+        return LabelError(label, kFiveDigitYear);
+      }
       return LabelError(label, "expected YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD");
     }
     absl::CivilDay end;
@@ -449,6 +459,13 @@ absl::StatusOr<Period> Period::Parse(std::string_view label,
   }
   absl::CivilDay start, end;
   FiscalQuarters(calendar, spec.year, spec.first, spec.last, &start, &end);
+  // A fiscal year named 0001 or 9999 can spill into year 0 or 10000, whose
+  // dates neither print as a label Parse() reads nor store.
+  if (start.year() < kMinYear || end.year() > kMaxYear) {
+    return LabelError(label, kpidb::StrCat("it runs ", FormatDate(start), " to ",
+                                           FormatDate(end),
+                                           ", outside the years 0001-9999"));
+  }
   return Period(start, end, false);
 }
 

@@ -6,8 +6,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "lib/util/quote.h"
 #include "lib/util/str_cat.h"
 
 namespace kpidb {
@@ -53,7 +53,7 @@ bool IsCurrencyCode(std::string_view s) {
 
 [[nodiscard]] absl::Status ParseError(std::string_view text, std::string_view why) {
   return absl::InvalidArgumentError(kpidb::StrCat(
-      "invalid unit \"", absl::Utf8SafeCHexEscape(ToAbsl(text)), "\": ", why));
+      "invalid unit ", QuoteForMessage(text, '"'), ": ", why));
 }
 
 }  // namespace
@@ -90,18 +90,16 @@ absl::StatusOr<Unit> Unit::Parse(std::string_view text) {
     }
   } else if (dimension != "count" && !IsCurrencyCode(dimension)) {
     return ParseError(
-        text, kpidb::StrCat("unknown dimension \"",
-                            absl::Utf8SafeCHexEscape(ToAbsl(dimension)),
-                            "\" (expected a three-capital-letter currency "
+        text, kpidb::StrCat("unknown dimension ", QuoteForMessage(dimension, '"'),
+                            " (expected a three-capital-letter currency "
                             "code, \"count\", \"%\" or \"pt\")"));
   }
   if (num_words == 2) {
     unit.scale_ = ScaleOf(words[1]);
     if (unit.scale_ == 0) {
       return ParseError(
-          text, kpidb::StrCat("unknown scale word \"",
-                              absl::Utf8SafeCHexEscape(ToAbsl(words[1])),
-                              "\" (expected thousand, million, billion or "
+          text, kpidb::StrCat("unknown scale word ", QuoteForMessage(words[1], '"'),
+                              " (expected thousand, million, billion or "
                               "trillion)"));
     }
   }

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/csv/utf8.h"
 #include "lib/util/str_cat.h"
@@ -53,9 +54,10 @@ std::string Escape(std::string_view s) {
 //   "LINE [field|field|...]"  for a record (fields C-escaped)
 //   "LINE error: MESSAGE"     for an error
 // so that a test states the whole outcome in one comparison.
-std::vector<std::string> ReadAll(std::string_view data) {
+std::vector<std::string> ReadAll(std::string_view data,
+                                 const ReaderOptions& options = {}) {
   std::vector<std::string> out;
-  Reader reader(data);
+  Reader reader(data, options);
   Record record;
   // Every call consumes at least one byte or ends the input, so this bound
   // turns a reader that stops making progress into a failure, not a hang.
@@ -351,51 +353,175 @@ TEST(CsvReaderTest, ContinuesAfterRecoverableErrors) {
              "10 [11|12]"}));
 }
 
+// ---------------------------------------------------------------------------
+// Limits: records too long, NUL bytes
+
+constexpr char kTooLong8[] =
+    " error: line longer than 8 bytes, the limit for one record (quoted line "
+    "breaks included); the rest of the input is not read";
+constexpr char kNul[] =
+    " error: NUL byte: the input is not UTF-8 text (UTF-16, or a binary "
+    "file?); the rest of it is not read";
+
+ReaderOptions MaxRecordBytes(size_t max) {
+  ReaderOptions options;
+  options.max_record_bytes = max;
+  return options;
+}
+
+ReaderOptions RejectNul() {
+  ReaderOptions options;
+  options.reject_nul = true;
+  return options;
+}
+
+TEST(CsvReaderTest, RecordAsLongAsTheLimitIsRead) {
+  const ReaderOptions max8 = MaxRecordBytes(8);
+  EXPECT_EQ(ReadAll("abcdefgh\nnext", max8), (Lines{"1 [abcdefgh]", "2 [next]"}));
+  EXPECT_EQ(ReadAll("abcdefgh\r\nnext", max8), (Lines{"1 [abcdefgh]", "2 [next]"}));
+  EXPECT_EQ(ReadAll("abcdefgh", max8), (Lines{"1 [abcdefgh]"}));
+  EXPECT_EQ(ReadAll("a,b,c,d,\n", max8), (Lines{"1 [a|b|c|d|]"}));
+  EXPECT_EQ(ReadAll("\"a\nb\"\"\"\n\n\nxyz", max8), (Lines{"1 [a\\nb\\\"]", "5 [xyz]"}));
+  // The limit is per record, not per input.
+  EXPECT_EQ(ReadAll("abcdefgh\nabcdefgh\n\n\n\nabcdefgh\n", max8),
+            (Lines{"1 [abcdefgh]", "2 [abcdefgh]", "6 [abcdefgh]"}));
+}
+
+TEST(CsvReaderTest, LongerRecordEndsTheInput) {
+  const ReaderOptions max8 = MaxRecordBytes(8);
+  EXPECT_EQ(ReadAll("abcdefghi\nnext\n", max8), (Lines{std::string("1") + kTooLong8}));
+  EXPECT_EQ(ReadAll("ok\nabcdefghi", max8), (Lines{"1 [ok]", std::string("2") + kTooLong8}));
+  EXPECT_EQ(ReadAll("abcdefgh,\nnext\n", max8), (Lines{std::string("1") + kTooLong8}));
+  EXPECT_EQ(ReadAll("a,b,c,d,e\n", max8), (Lines{std::string("1") + kTooLong8}));
+  // A lone CR just past the limit is a byte of the record, not its end.
+  EXPECT_EQ(ReadAll("abcdefgh\rx\n", max8), (Lines{std::string("1") + kTooLong8}));
+  // Quoted line breaks count; the record keeps its first line.
+  EXPECT_EQ(ReadAll("x\n\"ab\ncd\nef\"\nnext\n", max8),
+            (Lines{"1 [x]", std::string("2") + kTooLong8}));
+  // A quoted field that never closes within the limit is too long, not
+  // unterminated.
+  EXPECT_EQ(ReadAll("\"abcdefghijkl", max8), (Lines{std::string("1") + kTooLong8}));
+  // A doubled quote straddling the limit.
+  EXPECT_EQ(ReadAll("\"abcdef\"\"x\"\n", max8), (Lines{std::string("1") + kTooLong8}));
+  EXPECT_EQ(ReadAll("\"abcdef\"x\n", max8), (Lines{std::string("1") + kTooLong8}));
+  // Too long wins over an earlier problem of the same record, which would
+  // otherwise resume on a line that is not a record's start.
+  EXPECT_EQ(ReadAll("a\"bcdefghij\nnext\n", max8), (Lines{std::string("1") + kTooLong8}));
+}
+
+TEST(CsvReaderTest, DefaultLimitIsOneMebibyte) {
+  EXPECT_EQ(kDefaultMaxRecordBytes, size_t{1} << 20);
+  const std::string max = std::string(kDefaultMaxRecordBytes, 'a') + "\n";
+  Reader ok(max);
+  Record record;
+  ASSERT_TRUE(*ok.Next(&record));
+  EXPECT_EQ(record.fields[0].size(), kDefaultMaxRecordBytes);
+  // Half a million fields would be many string_views; the reader stops at
+  // the limit instead of splitting them all.
+  std::string fields;
+  while (fields.size() <= 8 * kDefaultMaxRecordBytes) fields += "a,";
+  Reader too_long(fields);
+  absl::StatusOr<bool> more = too_long.Next(&record);
+  ASSERT_FALSE(more.ok());
+  EXPECT_THAT(std::string(more.status().message()),
+              ::testing::StartsWith("line longer than 1048576 bytes"));
+  EXPECT_LE(record.fields.size(), kDefaultMaxRecordBytes / 2 + 1);
+  more = too_long.Next(&record);
+  EXPECT_TRUE(more.ok() && !*more);
+}
+
+TEST(CsvReaderTest, RejectedNulEndsTheInputNamingItsLine) {
+  const ReaderOptions no_nul = RejectNul();
+  EXPECT_EQ(ReadAll(std::string(100, '\0'), no_nul), (Lines{std::string("1") + kNul}));
+  EXPECT_EQ(ReadAll(std::string_view("a,b\nc\0d\ne\n", 10), no_nul),
+            (Lines{"1 [a|b]", std::string("2") + kNul}));
+  EXPECT_EQ(ReadAll(std::string_view("a,\0\n", 4), no_nul), (Lines{std::string("1") + kNul}));
+  // In a quoted field spanning lines: the line of the NUL.
+  EXPECT_EQ(ReadAll(std::string_view("x\n\"a\nb\0\"\nnext\n", 13), no_nul),
+            (Lines{"1 [x]", std::string("3") + kNul}));
+  // After a closing quote, and after another problem of the record.
+  EXPECT_EQ(ReadAll(std::string_view("\"a\"x\0\nnext\n", 11), no_nul),
+            (Lines{std::string("1") + kNul}));
+  EXPECT_EQ(ReadAll(std::string_view("a\"b\0\nnext\n", 10), no_nul),
+            (Lines{std::string("1") + kNul}));
+  // UTF-16 text, the usual way a NUL gets into a CSV file.
+  EXPECT_EQ(ReadAll(std::string_view("\xFF\xFE" "a\0,\0b\0\n\0", 10), no_nul),
+            (Lines{std::string("1") + kNul}));
+}
+
+TEST(CsvReaderTest, NulIsDataByDefault) {
+  EXPECT_EQ(ReadAll(std::string_view("\0,\"\0\",\0\0\n", 9)),
+            (Lines{"1 [\\x00|\\x00|\\x00\\x00]"}));
+  // Junk after a closing quote runs to the separator, NULs included.
+  EXPECT_EQ(ReadAll(std::string_view("\"a\"x\0y\nnext\n", 12)),
+            (Lines{"1 error: unexpected character after closing quote", "2 [next]"}));
+}
+
+// A random file written the way a correct CSV writer would: its records, the
+// line each starts on, and each one's length in bytes up to its line break.
+struct WellFormedFile {
+  std::string data;
+  std::vector<std::vector<std::string>> records;
+  std::vector<int64_t> lines;
+  std::vector<size_t> lengths;
+};
+
+WellFormedFile RandomWellFormedFile(std::mt19937& rng) {
+  const char alphabet[] = {'a', '1', ',', '"', '\n', '\r', ' ', '\xE2'};
+  WellFormedFile file;
+  std::vector<std::vector<std::string>>& records = file.records;
+  std::string& data = file.data;
+  records.resize(rng() % 20);
+  int64_t line = 1;
+  for (size_t r = 0; r < records.size(); ++r) {
+    while (rng() % 4 == 0) {  // Blank lines.
+      data += rng() % 2 ? "\n" : "\r\n";
+      ++line;
+    }
+    file.lines.push_back(line);
+    const size_t record_start = data.size();
+    std::vector<std::string>& fields = records[r];
+    fields.resize(1 + rng() % 5);
+    for (size_t f = 0; f < fields.size(); ++f) {
+      std::string& value = fields[f];
+      value.resize(rng() % 6);
+      for (char& c : value) c = alphabet[rng() % sizeof(alphabet)];
+      const bool must_quote =
+          value.find_first_of(",\"\r\n") != std::string::npos ||
+          (fields.size() == 1 && value.empty());
+      if (f > 0) data += ',';
+      if (must_quote || rng() % 4 == 0) {
+        data += '"';
+        for (char c : value) {
+          if (c == '"') data += '"';
+          if (c == '\n') ++line;
+          data += c;
+        }
+        data += '"';
+      } else {
+        data += value;
+      }
+    }
+    file.lengths.push_back(data.size() - record_start);
+    if (r + 1 < records.size() || rng() % 2) {
+      data += rng() % 2 ? "\n" : "\r\n";
+      ++line;
+    }
+  }
+  return file;
+}
+
 TEST(CsvReaderTest, RandomWellFormedFilesReadBackExactly) {
   // Writes random records the way a correct CSV writer would, then checks
   // every field and line number.
   const uint32_t seed = ::testing::UnitTest::GetInstance()->random_seed();
   SCOPED_TRACE(kpidb::StrCat("random seed ", seed));
   std::mt19937 rng(seed);
-  const char alphabet[] = {'a', '1', ',', '"', '\n', '\r', ' ', '\xE2'};
   for (int iteration = 0; iteration < 500; ++iteration) {
-    std::vector<std::vector<std::string>> records(rng() % 20);
-    std::vector<int64_t> lines;
-    std::string data;
-    int64_t line = 1;
-    for (size_t r = 0; r < records.size(); ++r) {
-      while (rng() % 4 == 0) {  // Blank lines.
-        data += rng() % 2 ? "\n" : "\r\n";
-        ++line;
-      }
-      lines.push_back(line);
-      std::vector<std::string>& fields = records[r];
-      fields.resize(1 + rng() % 5);
-      for (size_t f = 0; f < fields.size(); ++f) {
-        std::string& value = fields[f];
-        value.resize(rng() % 6);
-        for (char& c : value) c = alphabet[rng() % sizeof(alphabet)];
-        const bool must_quote =
-            value.find_first_of(",\"\r\n") != std::string::npos ||
-            (fields.size() == 1 && value.empty());
-        if (f > 0) data += ',';
-        if (must_quote || rng() % 4 == 0) {
-          data += '"';
-          for (char c : value) {
-            if (c == '"') data += '"';
-            if (c == '\n') ++line;
-            data += c;
-          }
-          data += '"';
-        } else {
-          data += value;
-        }
-      }
-      if (r + 1 < records.size() || rng() % 2) {
-        data += rng() % 2 ? "\n" : "\r\n";
-        ++line;
-      }
-    }
+    const WellFormedFile file = RandomWellFormedFile(rng);
+    const std::string& data = file.data;
+    const std::vector<std::vector<std::string>>& records = file.records;
+    const std::vector<int64_t>& lines = file.lines;
 
     Reader reader(data);
     Record record;
@@ -413,18 +539,54 @@ TEST(CsvReaderTest, RandomWellFormedFilesReadBackExactly) {
   }
 }
 
+// Every record up to the first one longer than the limit reads back
+// exactly; that one is the error, at its line, and ends the input.
+TEST(CsvReaderTest, RandomWellFormedFilesStopAtTheFirstRecordTooLong) {
+  const uint32_t seed = ::testing::UnitTest::GetInstance()->random_seed();
+  SCOPED_TRACE(kpidb::StrCat("random seed ", seed));
+  std::mt19937 rng(seed);
+  for (int iteration = 0; iteration < 2000; ++iteration) {
+    const WellFormedFile file = RandomWellFormedFile(rng);
+    const size_t max = 1 + rng() % 30;
+    Reader reader(file.data, MaxRecordBytes(max));
+    Record record;
+    size_t r = 0;
+    for (; r < file.records.size() && file.lengths[r] <= max; ++r) {
+      absl::StatusOr<bool> more = reader.Next(&record);
+      ASSERT_TRUE(more.ok() && *more) << more.status() << " " << Escape(file.data);
+      EXPECT_EQ(record.line, file.lines[r]);
+      EXPECT_EQ(record.fields, std::vector<std::string_view>(file.records[r].begin(),
+                                                              file.records[r].end()))
+          << Escape(file.data);
+    }
+    absl::StatusOr<bool> more = reader.Next(&record);
+    if (r < file.records.size()) {
+      ASSERT_FALSE(more.ok()) << "max " << max << " " << Escape(file.data);
+      EXPECT_THAT(std::string(more.status().message()),
+                  ::testing::StartsWith(kpidb::StrCat("line longer than ", max, " bytes")));
+      EXPECT_EQ(record.line, file.lines[r]) << Escape(file.data);
+      more = reader.Next(&record);
+    }
+    EXPECT_TRUE(more.ok() && !*more) << Escape(file.data);
+  }
+}
+
 TEST(CsvReaderTest, RandomInputNeverHangsOrCrashes) {
   const uint32_t seed = ::testing::UnitTest::GetInstance()->random_seed();
   SCOPED_TRACE(kpidb::StrCat("random seed ", seed));
   std::mt19937 rng(seed);
   const char alphabet[] = {'a',  '1', ',',    '"',    '\n',
-                           '\r', ' ', '\xEF', '\xBB', '\xBF'};
+                           '\r', ' ', '\xEF', '\xBB', '\xBF', '\0'};
   for (int iteration = 0; iteration < 3000; ++iteration) {
     std::string data(rng() % 40, ' ');
     for (char& c : data) c = alphabet[rng() % sizeof(alphabet)];
     // Exact-size heap copy so ASan sees any read past the end.
     std::vector<char> copy(data.begin(), data.end());
-    Reader reader(std::string_view(copy.data(), copy.size()));
+    // Every third input with a small limit, every other one refusing NULs.
+    ReaderOptions options;
+    if (iteration % 3 == 0) options.max_record_bytes = 1 + rng() % 10;
+    options.reject_nul = iteration % 2 == 0;
+    Reader reader(std::string_view(copy.data(), copy.size()), options);
     Record record;
     int64_t last_line = 0;
     size_t calls = 0;

@@ -4,6 +4,7 @@
 #include "kpidb/ingest.h"
 
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -357,6 +358,30 @@ TEST_F(IngestTest, BadAsOfDate) {
                                    HasSubstr("as_of"))));
 }
 
+// Periods and dates must lie in the years 0001-9999, however they are
+// written: IIJ's FY9999 would end in 10000.
+TEST_F(IngestTest, PeriodsAndDatesOutsideTheYearsAreRefused) {
+  ASSERT_NO_FATAL_FAILURE(LoadSample());
+  ExpectRejected(
+      {{"in.csv", std::string(kHeader) +
+                      "IIJ,new.a,FY9999Q3,1,JPY million,actual,,x\n"          // ok: 9999
+                      "IIJ,new.a,FY9999,1,JPY million,actual,,x\n"            // line 3
+                      "IIJ,new.a,4Q FY9999,1,JPY million,actual,,x\n"         // line 4
+                      "IIJ,new.a,0000-12-31,1,JPY million,actual,,x\n"        // line 5
+                      "IIJ,new.a,0001-01-01/0000-12-31,1,JPY million,actual,,x\n"
+                      "IIJ,new.a,FY2013,1,JPY million,actual,0000-12-31,x\n"  // line 7
+                      "IIJ,new.a,FY2013,1,JPY million,actual,10000-01-01,x\n"}},
+      ElementsAre(AllOf(StartsWith("in.csv:3: error: "), HasSubstr("\"FY9999\""),
+                        HasSubstr("10000-03-31, outside the years 0001-9999")),
+                  AllOf(StartsWith("in.csv:4: error: "), HasSubstr("\"4Q FY9999\""),
+                        HasSubstr("outside the years 0001-9999")),
+                  AllOf(StartsWith("in.csv:5: error: "), HasSubstr("0001-9999")),
+                  AllOf(StartsWith("in.csv:6: error: "), HasSubstr("0001-9999")),
+                  AllOf(StartsWith("in.csv:7: error: bad as_of"), HasSubstr("0001-9999")),
+                  AllOf(StartsWith("in.csv:8: error: bad as_of"), HasSubstr("10000-01-01"),
+                        HasSubstr("0001-9999"))));
+}
+
 TEST_F(IngestTest, InvalidUtf8) {
   ASSERT_NO_FATAL_FAILURE(LoadSample());
   ExpectRejected({{"in.csv", std::string(kHeader) +
@@ -554,6 +579,27 @@ TEST_F(IngestTest, TruncatedConflictStatusSaysAtLeast) {
       << s;
   EXPECT_THAT(std::string(s.message()), HasSubstr("at least 2 bad records"))
       << s;
+}
+
+TEST_F(IngestTest, ZeroMaxErrorsIsInvalidAndReadsNothing) {
+  IngestOptions options;
+  options.max_errors = 0;
+  absl::Status s = Ingest({SampleInput("companies.csv")}, options);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("max_errors"));
+  EXPECT_TRUE(db_->Companies().empty()) << "written although refused";
+}
+
+// max_errors + 1 used to wrap around to 0, which lost every conflict.
+TEST_F(IngestTest, UnlimitedMaxErrorsStillListsConflicts) {
+  ASSERT_NO_FATAL_FAILURE(LoadSample());
+  IngestOptions options;
+  options.max_errors = std::numeric_limits<size_t>::max();
+  ExpectRejected({{"in.csv", std::string(kHeader) +
+                                 "IIJ,capex,FY2012,1,JPY million,actual,2014-02-07,x\n"
+                                 "IIJ,capex,FY2013Q1-Q3,2,JPY million,actual,2014-02-07,x\n"}},
+                 ElementsAre(StartsWith("in.csv:2: error: "), StartsWith("in.csv:3: error: ")),
+                 options);
 }
 
 // --- Round trip through the dump format -----------------------------------------

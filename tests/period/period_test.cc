@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -546,15 +547,21 @@ TEST(PeriodLabelTest, SameDatesDifferentCalendars) {
 }
 
 TEST(PeriodLabelTest, YearRangeEdges) {
-  // FY9999 of IIJ ends in year 10000; the label still names it.
-  const Period fy9999 = P("FY9999", kIij);
-  EXPECT_EQ(fy9999.end(), Day(10000, 3, 31));
-  EXPECT_EQ(fy9999.Label(kIij), "FY9999");
-  // FY0001 of a January year end starts in year 0.
-  const Period fy1 = P("FY0001", kJanEnd);
-  EXPECT_EQ(fy1.start(), Day(0, 2, 1));
-  EXPECT_EQ(fy1.Label(kJanEnd), "FY0001");
-  EXPECT_EQ(P("FY0001Q4", kJanEnd).Label(kJanEnd), "FY0001Q4");
+  // FY9999 of IIJ would end in year 10000, and FY0001 of a January year end
+  // start in year 0: periods stay inside 0001-9999, so these are refused
+  // (under another calendar their dates would print as a range nothing
+  // reads back). year_range_test.cc covers every calendar.
+  for (const auto& [label, cal] : {std::pair{"FY9999", kIij}, std::pair{"FY0001", kJanEnd},
+                                   std::pair{"FY0001Q4", kJanEnd}}) {
+    absl::StatusOr<Period> p = Period::Parse(label, cal);
+    ASSERT_FALSE(p.ok()) << label;
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(p.status().message(), HasSubstr("outside the years 0001-9999")) << label;
+  }
+  // Labels next to them, inside the years, read and print as usual.
+  EXPECT_EQ(P("FY9999Q3", kIij).Label(kIij), "FY9999Q3");
+  EXPECT_EQ(P("FY0002", kJanEnd).start(), Day(1, 2, 1));
+  EXPECT_EQ(P("FY0002", kJanEnd).Label(kJanEnd), "FY0002");
   // 0001-01-01..0001-03-31 is Q4 of IIJ's fiscal year 0, which has no label:
   // its dates are printed instead.
   EXPECT_EQ(Dur(Day(1, 4, 1), Day(2, 3, 31)).Label(kIij), "FY0001");

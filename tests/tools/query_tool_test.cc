@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -75,6 +76,34 @@ TEST_F(QueryToolTest, ArgumentErrorsExitTwoWithAMessage) {
   RunResult missing = Run({dir_.Sub("nothing-here")});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("no kpidb database"));
+}
+
+// Counts and digits out of range are usage errors naming the flag, never a
+// silent default ("--top 0": no ranking; "--decimals -1": no rounding).
+TEST_F(QueryToolTest, NumbersOutOfRangeAreUsageErrors) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"--top", "0"},           {"--top", "-1"},
+      {"--top", "99999999999"}, {"--top", "4294967297"}, {"--top", "-4294967295"},
+      {"--bottom", "0"},        {"--bottom", "-5"},
+      {"--decimals", "-1"},     {"--decimals", "19"},
+      {"--percent-digits", "-1"}, {"--percent-digits", "11"},
+      {"--percent-digits", "4294967297"}};
+  for (const auto& [flag, value] : bad) {
+    std::vector<std::string> args = {db_, "--metric", "revenue.total", flag, value};
+    if (flag == "--decimals") args.insert(args.end(), {"--unit", "JPY billion"});
+    RunResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 2) << flag << " " << value << "\n" << r.err;
+    EXPECT_THAT(r.err, HasSubstr(flag)) << flag << " " << value;
+    EXPECT_EQ(r.out, "") << flag << " " << value;
+  }
+  EXPECT_EQ(Run({db_, "--metric", "revenue.total", "--top", "1"}).exit_code, 0);
+  EXPECT_EQ(Run({db_, "--metric", "revenue.total", "--unit", "JPY billion", "--decimals",
+                 "0"}).exit_code,
+            0);
+  RunResult help = Run({"--help"});
+  EXPECT_THAT(help.out, HasSubstr("N >= 1"));
+  EXPECT_THAT(help.out, HasSubstr("N from 0 to 18"));
+  EXPECT_THAT(help.out, HasSubstr("N from 0 to 10"));
 }
 
 // The first example, on the sample: derived and stored rows, YoY in

@@ -134,6 +134,21 @@ TEST(ToolsInProcessTest, DumpBadFormat) {
   EXPECT_THAT(r.err, HasSubstr("xml"));
 }
 
+// A flag's value is quoted into the message cut short, like any user text.
+TEST(ToolsInProcessTest, LongFlagValuesAreCutInMessages) {
+  ScopedTempDir tmp;
+  const std::string huge(1 << 20, 'x');
+  RunResult dump = RunInProcess(&tools::RunDump, {"kpidb-dump", "--format", huge, tmp.Sub("db")});
+  EXPECT_EQ(dump.exit_code, 2) << dump;
+  EXPECT_THAT(dump.err, HasSubstr("(1048576 bytes)"));
+  EXPECT_LT(dump.err.size(), 400u);
+  RunResult query = RunInProcess(
+      &tools::RunQuery, {"kpidb-query", tmp.Sub("db"), "--calendar-window", huge});
+  EXPECT_EQ(query.exit_code, 2) << query;
+  EXPECT_THAT(query.err, HasSubstr("(1048576 bytes)"));
+  EXPECT_LT(query.err.size(), 400u);
+}
+
 // tools/tools.h: "0 success, 1 an error in the data or the database,
 // 2 a usage error".
 TEST(ToolsInProcessTest, UsageErrorsExitWithTwo) {
@@ -159,6 +174,28 @@ TEST(ToolsInProcessTest, UsageErrorsExitWithTwo) {
     EXPECT_EQ(r.exit_code, 2) << ::testing::PrintToString(c.args) << "\n" << r;
   }
   EXPECT_FALSE(std::filesystem::exists(db));
+}
+
+// --max-errors -1 used to wrap around to "unlimited", and 0 to mean 1.
+TEST(ToolsInProcessTest, MaxErrorsMustBeFromOneToAMillion) {
+  ScopedTempDir tmp;
+  const std::string db = tmp.Sub("db");
+  const std::string file = SamplePath("companies.csv");
+  for (const char* bad : {"-1", "0", "-18446744073709551615", "18446744073709551615",
+                          "99999999999999999999999", "1000001", "1.5", "abc", ""}) {
+    RunResult r = RunInProcess(&tools::RunIngest,
+                               {"kpidb-ingest", "--max-errors", bad, db, file});
+    EXPECT_EQ(r.exit_code, 2) << bad << "\n" << r;
+    EXPECT_THAT(r.err, HasSubstr("--max-errors")) << bad;
+  }
+  EXPECT_FALSE(std::filesystem::exists(db));
+  for (const char* good : {"1", "1000000"}) {
+    RunResult r = RunInProcess(&tools::RunIngest,
+                               {"kpidb-ingest", "--dry-run", "--max-errors", good, db, file});
+    EXPECT_EQ(r.exit_code, 0) << good << "\n" << r;
+  }
+  RunResult help = RunInProcess(&tools::RunIngest, {"kpidb-ingest", "--help"});
+  EXPECT_THAT(help.out, HasSubstr("N from 1 to 1000000"));
 }
 
 TEST(ToolsInProcessTest, IngestAndDumpInProcess) {
@@ -599,6 +636,21 @@ TEST_F(ToolsBinaryTest, StdinInput) {
   r = Ingest({db_, "-"}, bad);
   EXPECT_NE(r.exit_code, 0) << r;
   EXPECT_THAT(r.err, HasSubstr("<stdin>:2: error:"));
+}
+
+// `... | kpidb-ingest DB -` with an input that is not text: the tool stops
+// reading at the first chunk (it used to read until memory ran out).
+TEST_F(ToolsBinaryTest, StdinOfNulBytesFailsAtOnce) {
+  const std::string err_path = tmp_.Sub("stderr.txt");
+  // At most 64 MiB, so that a tool reading it all still ends.
+  const std::string cmd = "head -c 67108864 /dev/zero | " +
+                          ::kpidb::testing::ShellQuote(KPIDB_INGEST_BIN) + " " +
+                          ::kpidb::testing::ShellQuote(db_) + " - 2>" +
+                          ::kpidb::testing::ShellQuote(err_path);
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_THAT(ReadFile(err_path), StartsWith("<stdin>:1: error: NUL byte"));
 }
 
 TEST_F(ToolsBinaryTest, DryRunPrintsSummaryAndWritesNothing) {
