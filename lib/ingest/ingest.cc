@@ -31,7 +31,12 @@ enum class FileKind { kFacts, kCompanies };
 struct Source {
   std::string name;
   std::string_view data;
+  ingest::InputFile* file = nullptr;  // a mapped file's memory to give back
 };
+
+// Facts parsed before they go to the bulk write: bounds the batch's memory
+// (about 48 bytes a fact plus its strings).
+constexpr size_t kFactsPerAdd = size_t{256} << 10;
 
 constexpr std::string_view kFactColumns[] = {
     "company", "metric", "period", "value", "unit", "scenario", "as_of", "source"};
@@ -208,6 +213,8 @@ class Ingester {
   const FiscalCalendar& CalendarFor(std::string_view company);
   [[nodiscard]] absl::StatusOr<Unit> UnitFor(std::string_view text);
   void Progress(size_t input, const csv::Record& record);
+  // Hands the batch so far to the bulk write and empties it.
+  [[nodiscard]] absl::Status AddBatch();
   [[nodiscard]] absl::Status Write();
   void ReportRecordErrors(std::span<const RecordError> errors);
 
@@ -215,6 +222,10 @@ class Ingester {
   const IngestOptions& options_;
   IngestReport* report_;
   std::span<const Source> inputs_;
+  // The write every batch goes to: memory stays bounded whatever the
+  // inputs' size (DB::BulkWrite), and it commits once, all or nothing.
+  std::unique_ptr<DB::BulkWrite> bulk_;
+  absl::Status add_status_;  // a failed AddBatch() while loading
   WriteBatch batch_;
   absl::flat_hash_map<std::string, FiscalCalendar> calendars_;
   absl::flat_hash_map<std::string, Unit> units_;
@@ -240,12 +251,20 @@ absl::Status Ingester::Run(std::span<const Source> inputs) {
   inputs_ = inputs;
   report_->files = inputs.size();
   for (const Source& in : inputs) total_bytes_ += in.data.size();
-  batch_.Reserve(EstimateRecords(inputs));
+  batch_.Reserve(std::min(EstimateRecords(inputs), kFactsPerAdd));
   // Validate UTF-8 once per input; records are checked one by one (to name
   // the bad lines) only in an input that fails.
-  for (const Source& in : inputs) utf8_valid_.push_back(csv::IsValidUtf8(in.data));
+  for (const Source& in : inputs) {
+    utf8_valid_.push_back(csv::IsValidUtf8(in.data));
+    if (in.file != nullptr) in.file->Release(in.data.size());
+  }
+  WriteOptions wo;
+  wo.replace = options_.replace;
+  wo.dry_run = options_.dry_run;
+  KPIDB_ASSIGN_OR_RETURN(bulk_, db_->NewBulkWrite(wo));
   const std::vector<HeadedInput> headed = ReadHeaders();
   LoadRecords(headed);
+  KPIDB_RETURN_IF_ERROR(add_status_);
   if (report_->error_count > 0) {
     return NothingWrittenError(absl::StatusCode::kInvalidArgument, report_->error_count,
                                report_->error_count >= options_.max_errors);
@@ -296,7 +315,7 @@ absl::StatusOr<Layout> Ingester::ReadHeader(size_t input, const csv::Record& hea
 // "FY2013" resolve through calendars defined in the same call.
 void Ingester::LoadRecords(std::span<const HeadedInput> headed) {
   for (FileKind pass : {FileKind::kCompanies, FileKind::kFacts}) {
-    for (size_t i = 0; i < headed.size() && !TooManyErrors(); ++i) {
+    for (size_t i = 0; i < headed.size() && !TooManyErrors() && add_status_.ok(); ++i) {
       if (!headed[i].layout.has_value() || headed[i].layout->kind != pass) continue;
       LoadInput(i, headed[i].reader.get(), *headed[i].layout);
       // Progress counts bytes in the order inputs are processed.
@@ -313,7 +332,19 @@ void Ingester::LoadInput(size_t input, csv::Reader* reader, const Layout& layout
     const uint64_t tag = MakeTag(input, rec.line);
     const absl::Status s = companies ? PutCompany(rec, layout, tag) : PutFact(rec, layout, tag);
     if (!s.ok()) Error(input, rec.line, ToStd(s.message()));
+    if (batch_.fact_count() >= kFactsPerAdd) {
+      if (absl::Status a = AddBatch(); !a.ok()) {
+        add_status_ = a;
+        return;
+      }
+      // The records before this one are in the batch that was added.
+      if (inputs_[input].file != nullptr && !rec.fields.empty()) {
+        inputs_[input].file->Release(
+            static_cast<size_t>(rec.fields[0].data() - inputs_[input].data.data()));
+      }
+    }
   }
+  if (inputs_[input].file != nullptr) inputs_[input].file->Release(inputs_[input].data.size());
 }
 
 // Reads records into `*rec` until one is well-formed (it parses, has a field
@@ -435,15 +466,19 @@ void Ingester::Progress(size_t input, const csv::Record& record) {
 
 // Conflicts with stored data (or inside the batch) are found only by the
 // write, and are bad records like any other.
+absl::Status Ingester::AddBatch() {
+  KPIDB_RETURN_IF_ERROR(bulk_->Add(batch_));
+  batch_.Clear();
+  return absl::OkStatus();
+}
+
 absl::Status Ingester::Write() {
-  WriteOptions wo;
-  wo.replace = options_.replace;
-  wo.dry_run = options_.dry_run;
+  KPIDB_RETURN_IF_ERROR(AddBatch());
   std::vector<RecordError> errors;
   // One more than shown, to know whether the list is complete (saturating:
   // SIZE_MAX + 1 would be 0, no errors at all).
   const size_t collect = std::max(options_.max_errors, options_.max_errors + 1);
-  absl::StatusOr<WriteSummary> summary = db_->Write(wo, batch_, &errors, collect);
+  absl::StatusOr<WriteSummary> summary = bulk_->Commit(&errors, collect);
   if (!summary.ok()) {
     if (errors.empty()) return summary.status();
     const bool truncated = errors.size() > options_.max_errors;
@@ -471,7 +506,7 @@ void Ingester::ReportRecordErrors(std::span<const RecordError> errors) {
 absl::Status IngestInputs(DB* db, std::span<const IngestInput> inputs,
                           const IngestOptions& options, IngestReport* report) {
   std::vector<Source> sources;
-  for (const IngestInput& in : inputs) sources.push_back(Source{in.name, in.data});
+  for (const IngestInput& in : inputs) sources.push_back(Source{in.name, in.data, nullptr});
   *report = IngestReport();
   Ingester ingester(db, options, report);
   return ingester.Run(sources);
@@ -484,7 +519,7 @@ absl::Status IngestFiles(DB* db, std::span<const std::string> paths,
   for (const std::string& p : paths) {
     files.push_back(std::make_unique<ingest::InputFile>());
     KPIDB_RETURN_IF_ERROR(files.back()->Open(p, kMaxRecordBytes));
-    sources.push_back(Source{p == "-" ? "<stdin>" : p, files.back()->view()});
+    sources.push_back(Source{p == "-" ? "<stdin>" : p, files.back()->view(), files.back().get()});
   }
   *report = IngestReport();
   Ingester ingester(db, options, report);

@@ -1,5 +1,7 @@
 #include "lib/ingest/input_file.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -42,8 +44,13 @@ absl::Status InputFile::Open(const std::string& path, size_t max_line_bytes) {
   }
   if (S_ISREG(st.st_mode) && st.st_size > 0) {
     size_ = static_cast<size_t>(st.st_size);
-    void* m = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    // Small files are faulted in at once (cheaper than a fault a page);
+    // large ones are read ahead as the reader goes, and Release() drops
+    // what it passed, so memory does not grow with the input.
+    const int populate = size_ <= kPopulateBytes ? MAP_POPULATE : 0;
+    void* m = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | populate, fd, 0);
     if (m != MAP_FAILED) {
+      if (populate == 0) madvise(m, size_, MADV_SEQUENTIAL);
       ::close(fd);
       map_ = m;
       view_ = std::string_view(static_cast<const char*>(m), size_);
@@ -54,6 +61,18 @@ absl::Status InputFile::Open(const std::string& path, size_t max_line_bytes) {
   absl::Status s = ReadText(fd, path, max_line_bytes);
   ::close(fd);
   return s;
+}
+
+void InputFile::Release(size_t up_to) {
+  if (map_ == nullptr) return;
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t end = std::min(up_to, size_) / page * page;
+  if (end > released_) {
+    // The mapping is private and read-only: dropped pages are read again
+    // from the file if touched, so this only gives memory back.
+    madvise(static_cast<char*>(map_) + released_, end - released_, MADV_DONTNEED);
+    released_ = end;
+  }
 }
 
 absl::Status InputFile::ReadText(int fd, const std::string& path, size_t max_line_bytes) {
