@@ -100,7 +100,7 @@ case "${1:-}" in
     status=0
     for t in "${TARGETS[@]}"; do
       for f in tests/fuzz/"$t"/crashes-found/*; do
-        [ -f "$f" ] && [ "${f##*.}" != md ] || continue
+        if [ ! -f "$f" ] || [ "${f##*.}" = md ]; then continue; fi
         if out=$("$(binary "$t")" "$f" 2>&1); then
           echo "fixed:   $t $f"
         else
