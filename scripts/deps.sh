@@ -7,6 +7,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   librocksdb-dev libabsl-dev libcli11-dev nlohmann-json3-dev
   libxxhash-dev libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev
+  clang libclang-rt-14-dev llvm  # scripts/fuzz.sh: libFuzzer, llvm-symbolizer
 )
 
 missing=()
