@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds kpidb with
 # AddressSanitizer and UndefinedBehaviorSanitizer, and runs the whole suite
-# (unit and end-to-end tests) with ctest; then builds the optimized tree
-# (tools, benchmarks) and runs the suite there too.
+# (unit, durability, crash and end-to-end tests) with ctest; then builds the
+# optimized tree (tools, benchmarks) and runs the suite there too; then
+# replays every input the fuzzers ever failed on and fuzzes each target for
+# KPIDB_FUZZ_SECONDS (default 20; scripts/fuzz.sh runs them long).
 # KPIDB_TEST_SANITIZERS=0 skips the sanitizer pass, KPIDB_TEST_RELEASE=0 the
-# optimized one.
+# optimized one, KPIDB_TEST_FUZZ=0 the fuzzing.
 #
 # Every option a pass depends on is set on its cmake line, so a build folder
 # configured differently before (the quick start builds build/ without
@@ -29,4 +31,8 @@ if [ "${KPIDB_TEST_RELEASE:-1}" != 0 ]; then
     -DKPIDB_BUILD_TESTS=ON -DKPIDB_BUILD_TOOLS=ON -DKPIDB_BUILD_BENCHMARKS=ON >/dev/null
   cmake --build build -j "$JOBS"
   ctest --test-dir build --output-on-failure --no-tests=error -j "$JOBS"
+fi
+if [ "${KPIDB_TEST_FUZZ:-1}" != 0 ]; then
+  scripts/fuzz.sh --replay
+  KPIDB_FUZZ_SECONDS=${KPIDB_FUZZ_SECONDS:-20} scripts/fuzz.sh
 fi

@@ -33,8 +33,9 @@ struct Options {
   // Bytes of RocksDB block cache for encoded chunks.
   size_t block_cache_bytes = 64 << 20;
 
-  // Bytes of RocksDB row cache: whole encoded chunks, found without
-  // searching table blocks, for queries that name their series. 0 disables.
+  // Unused: RocksDB 7.8's row cache misreads keys of ingested table files,
+  // and every kpidb write is one (doc/impl.md). Kept so code setting it
+  // still compiles.
   size_t row_cache_bytes = 32 << 20;
 };
 
@@ -48,8 +49,9 @@ struct WriteOptions {
   // write nothing. Allowed on a read-only handle.
   bool dry_run = false;
 
-  // fsync the write-ahead log before Write() returns. The write is atomic
-  // either way; sync makes it durable across a machine crash.
+  // Unused: every write is synced before Write() returns (its table files
+  // and the MANIFEST record that commits them; doc/impl.md, "Durability").
+  // Kept so code setting it still compiles.
   bool sync = true;
 };
 

@@ -199,7 +199,8 @@ class PeriodDecoder {
 
  private:
   const char* DecodePeriod(int64_t gap, int64_t code, ChunkRow* r) {
-    if (gap > 2 * kMaxAbsDay || gap < -2 * kMaxAbsDay) {
+    // A gap spans at most from one end of the day range to the other.
+    if (gap > 2 * kMaxAbsDay + 1 || gap < -2 * kMaxAbsDay - 1) {
       return "period start out of range";
     }
     r->start = next_ + gap;
@@ -305,11 +306,14 @@ class PeriodDecoder {
                                        absl::Span<ChunkRow> rows) {
   for (size_t i = 0; i < rows.size(); ++i) {
     const int64_t v = codes[i];
-    if (v > 2 * kMaxAbsDay || v < -2 * kMaxAbsDay) {
+    if (v > 2 * kMaxAbsDay + 1 || v < -2 * kMaxAbsDay) {
       return Corrupt("as_of out of range");
     }
     ChunkRow& r = rows[i];
     r.as_of = v == 0 ? kNoAsOf : r.end + (v > 0 ? v - 1 : v);
+    if (v != 0 && (r.as_of > kMaxAbsDay || r.as_of < -kMaxAbsDay)) {
+      return Corrupt("as_of out of range");
+    }
     // Versions of one period: strictly increasing as_of, none first.
     if (i > 0 && rows[i - 1].SamePeriod(r) && rows[i - 1].as_of >= r.as_of) {
       return Corrupt("rows out of order");
