@@ -165,6 +165,28 @@ size_t EstimateRecords(std::span<const Source> inputs) {
   return lines;
 }
 
+// Whether `in` is all UTF-8, read in slices that end after a line break
+// (never inside a character), giving each slice's pages back at once: a
+// whole-file pass would make a large input resident.
+bool ValidUtf8(const Source& in) {
+  constexpr size_t kSlice = size_t{16} << 20;
+  std::string_view rest = in.data;
+  size_t done = 0;
+  bool valid = true;
+  while (!rest.empty() && valid) {
+    size_t n = std::min(rest.size(), kSlice);
+    if (n < rest.size()) {
+      const size_t nl = rest.substr(0, n).rfind('\n');
+      if (nl != std::string_view::npos) n = nl + 1;
+    }
+    valid = csv::IsValidUtf8(rest.substr(0, n));
+    rest.remove_prefix(n);
+    if (in.file != nullptr) in.file->Release(done, done + n);
+    done += n;
+  }
+  return valid;
+}
+
 // The status of a call that wrote nothing because of `count` bad records
 // (`at_least` when the count stopped at max_errors).
 [[nodiscard]] absl::Status NothingWrittenError(absl::StatusCode code, size_t count,
@@ -254,10 +276,7 @@ absl::Status Ingester::Run(std::span<const Source> inputs) {
   batch_.Reserve(std::min(EstimateRecords(inputs), kFactsPerAdd));
   // Validate UTF-8 once per input; records are checked one by one (to name
   // the bad lines) only in an input that fails.
-  for (const Source& in : inputs) {
-    utf8_valid_.push_back(csv::IsValidUtf8(in.data));
-    if (in.file != nullptr) in.file->Release(in.data.size());
-  }
+  for (const Source& in : inputs) utf8_valid_.push_back(ValidUtf8(in));
   WriteOptions wo;
   wo.replace = options_.replace;
   wo.dry_run = options_.dry_run;
@@ -328,6 +347,7 @@ void Ingester::LoadInput(size_t input, csv::Reader* reader, const Layout& layout
   const bool companies = layout.kind == FileKind::kCompanies;
   size_t* read = companies ? &report_->companies_read : &report_->facts_read;
   csv::Record rec;
+  size_t released = 0;  // input bytes given back so far
   while (NextRecord(input, reader, layout, read, &rec)) {
     const uint64_t tag = MakeTag(input, rec.line);
     const absl::Status s = companies ? PutCompany(rec, layout, tag) : PutFact(rec, layout, tag);
@@ -339,12 +359,15 @@ void Ingester::LoadInput(size_t input, csv::Reader* reader, const Layout& layout
       }
       // The records before this one are in the batch that was added.
       if (inputs_[input].file != nullptr && !rec.fields.empty()) {
-        inputs_[input].file->Release(
-            static_cast<size_t>(rec.fields[0].data() - inputs_[input].data.data()));
+        const size_t at = static_cast<size_t>(rec.fields[0].data() - inputs_[input].data.data());
+        inputs_[input].file->Release(released, at);
+        released = at;
       }
     }
   }
-  if (inputs_[input].file != nullptr) inputs_[input].file->Release(inputs_[input].data.size());
+  if (inputs_[input].file != nullptr) {
+    inputs_[input].file->Release(released, inputs_[input].data.size());
+  }
 }
 
 // Reads records into `*rec` until one is well-formed (it parses, has a field

@@ -63,15 +63,16 @@ absl::Status InputFile::Open(const std::string& path, size_t max_line_bytes) {
   return s;
 }
 
-void InputFile::Release(size_t up_to) {
+void InputFile::Release(size_t begin, size_t end) {
   if (map_ == nullptr) return;
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  const size_t end = std::min(up_to, size_) / page * page;
-  if (end > released_) {
+  // Whole pages inside [begin, end) only: the rest may still be read.
+  const size_t first = (begin + page - 1) / page * page;
+  const size_t last = std::min(end, size_) / page * page;
+  if (last > first) {
     // The mapping is private and read-only: dropped pages are read again
     // from the file if touched, so this only gives memory back.
-    madvise(static_cast<char*>(map_) + released_, end - released_, MADV_DONTNEED);
-    released_ = end;
+    madvise(static_cast<char*>(map_) + first, last - first, MADV_DONTNEED);
   }
 }
 

@@ -38,9 +38,10 @@ class InputFile {
   // The contents; valid while this object lives.
   std::string_view view() const { return view_; }
 
-  // Gives back the memory of view()[0, up_to) of a mapped file: the caller
-  // is done with it (touching it again reads it again from the file).
-  void Release(size_t up_to);
+  // Gives back the memory of view()[begin, end) of a mapped file: the
+  // caller is done with it for now (touching it again reads it again from
+  // the file).
+  void Release(size_t begin, size_t end);
 
   // Mapped files up to this size are read in whole at Open().
   static constexpr size_t kPopulateBytes = size_t{64} << 20;
@@ -52,7 +53,6 @@ class InputFile {
 
   void* map_ = nullptr;
   size_t size_ = 0;
-  size_t released_ = 0;
   std::string data_;
   std::string_view view_;
 };
