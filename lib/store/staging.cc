@@ -28,8 +28,21 @@ absl::Status ClearStaging(rocksdb::Env* env, const std::string& dir) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Staged files are compressed as the bottommost level is: an ingest into
+// an empty key range lands there directly and is never compacted again.
+rocksdb::Options StagedFileOptions(rocksdb::Options options) {
+  if (options.bottommost_compression != rocksdb::kDisableCompressionOption) {
+    options.compression = options.bottommost_compression;
+  }
+  return options;
+}
+
+}  // namespace
+
 Staging::Staging(const rocksdb::Options& options, std::string dir, uint64_t file_bytes)
-    : options_(options), dir_(std::move(dir)), file_bytes_(file_bytes) {}
+    : options_(StagedFileOptions(options)), dir_(std::move(dir)), file_bytes_(file_bytes) {}
 
 Staging::~Staging() {
   if (writer_ != nullptr) writer_.reset();  // abandons an unfinished file
