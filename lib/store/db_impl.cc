@@ -11,6 +11,7 @@
 #include "lib/store/rocksdb_status.h"
 #include "lib/store/staging.h"
 #include "lib/util/status_macros.h"
+#include "lib/util/quote.h"
 #include "lib/util/str_cat.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
@@ -230,7 +231,7 @@ absl::StatusOr<Company> DBImpl::GetCompany(std::string_view id) const {
     auto it = catalog_.companies().find(*cid);
     if (it != catalog_.companies().end()) return it->second;
   }
-  return absl::NotFoundError(kpidb::StrCat("company '", id, "' is not defined"));
+  return absl::NotFoundError(kpidb::StrCat("company ", QuoteForMessage(id), " is not defined"));
 }
 
 std::vector<Company> DBImpl::Companies() const {

@@ -1,5 +1,6 @@
 #include "kpidb/write_batch.h"
 
+#include "lib/util/quote.h"
 #include "lib/util/str_cat.h"
 #include "lib/store/write_batch_rep.h"
 #include "lib/util/days.h"
@@ -41,7 +42,7 @@ absl::Status WriteBatch::PutCompany(const Company& company, uint64_t tag) {
     absl::StatusOr<Unit> u = Unit::Parse(company.currency);
     if (!u.ok() || u->scale() != 0 || u->dimension().size() != 3) {
       return absl::InvalidArgumentError(kpidb::StrCat(
-          "bad currency '", company.currency, "': expected a code like JPY"));
+          "bad currency ", QuoteForMessage(company.currency), ": expected a code like JPY"));
     }
   }
   rep_->companies.emplace_back(company, tag);
