@@ -296,11 +296,10 @@ class Checker {
         continue;
       }
       const std::string name = std::filesystem::path(f.name).filename().string();
-      const absl::Status status = FromRocksDB(s, name);
       Problem(kpidb::StrCat("table file ", name),
-              kpidb::StrCat(status.message(), "; it holds keys from ", DescribeKey(f.smallestkey),
+              kpidb::StrCat(s.ToString(), "; it holds keys from ", DescribeKey(f.smallestkey),
                             " to ", DescribeKey(f.largestkey)),
-              status.code());
+              FromRocksDB(s, name).code());
       damaged_files_.push_back({name, f.smallestkey, f.largestkey});
     }
     if (damaged_files_.empty()) {
