@@ -35,6 +35,7 @@
 #include "lib/store/rocksdb_status.h"
 #include "lib/store/series_chunk.h"
 #include "lib/store/staging.h"
+#include "lib/util/quote.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 #include "rocksdb/db.h"
@@ -51,26 +52,8 @@ constexpr std::string_view kKindNames[kNumDictKinds] = {"", "company", "metric",
 
 std::string_view KindName(DictKind kind) { return kKindNames[static_cast<int>(kind)]; }
 
-// Bytes from disk as text for messages: printable ASCII as is, anything
-// else as \xNN; long texts are cut.
-std::string Printable(std::string_view bytes, size_t max_bytes = 64) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < bytes.size() && i < max_bytes; ++i) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  if (bytes.size() > max_bytes) out += "...";
-  return out;
-}
-
-std::string Quoted(std::string_view bytes) { return kpidb::StrCat("'", Printable(bytes), "'"); }
+// Bytes from disk quoted into a message, escaped and cut (lib/util/quote.h).
+std::string Quoted(std::string_view bytes) { return QuoteForMessage(bytes); }
 
 // One dictionary as found on disk. Ids arrive in increasing order (keys
 // are big-endian), so gaps are seen as they happen.
@@ -324,11 +307,14 @@ class Checker {
     return kpidb::StrCat("key ", Quoted(key));
   }
 
-  // The catalog's text of `id`, or "[metric id 7]" when it has none.
+  // The catalog's text of `id` (quoted unless valid for its kind, which
+  // makes it plain ASCII), or "[metric id 7]" when it has none.
   std::string Name(DictKind kind, uint32_t id) const {
     const FoundDict::Entry* e = dicts_[static_cast<int>(kind)].Find(id);
-    if (e != nullptr && e->state != FoundDict::State::kDamaged) return Printable(e->text);
-    return kpidb::StrCat("[", KindName(kind), " id ", id, "]");
+    if (e == nullptr || e->state == FoundDict::State::kDamaged) {
+      return kpidb::StrCat("[", KindName(kind), " id ", id, "]");
+    }
+    return e->state == FoundDict::State::kOk ? e->text : Quoted(e->text);
   }
 
   std::string SeriesWhere(uint32_t metric, uint32_t scenario, uint32_t company) const {
@@ -342,7 +328,7 @@ class Checker {
     if (e == nullptr || e->state == FoundDict::State::kDamaged) {
       return kpidb::StrCat("company record id ", id);
     }
-    return kpidb::StrCat("company record id ", id, " (", Printable(e->text), ")");
+    return kpidb::StrCat("company record id ", id, " (", Name(DictKind::kCompany, id), ")");
   }
 
   void ScanKeys(rocksdb::DB* db) {

@@ -464,7 +464,7 @@ TEST_F(CheckTest, KeysOfNoKnownKind) {
   EXPECT_THAT(r.problems, Contains(Problem("key 'x123'", "not a kpidb key"))) << Describe(r);
   EXPECT_THAT(r.problems, Contains(Problem("key 's\\x00\\x00\\x00\\x01'", "not a kpidb key")))
       << Describe(r);
-  EXPECT_THAT(r.problems, Contains(Problem("key 'd\\x09", "not a kpidb key"))) << Describe(r);
+  EXPECT_THAT(r.problems, Contains(Problem("key 'd\\t\\x00", "not a kpidb key"))) << Describe(r);
   EXPECT_THAT(r.problems, Contains(Problem("key 'meta'", "not a kpidb key"))) << Describe(r);
   ExpectRepairRefused();
 }
