@@ -15,6 +15,8 @@ int RunDump(int argc, const char* const* argv, std::ostream& out,
             std::ostream& err);
 int RunQuery(int argc, const char* const* argv, std::ostream& out,
              std::ostream& err);
+int RunCheck(int argc, const char* const* argv, std::ostream& out,
+             std::ostream& err);
 
 }  // namespace kpidb::tools
 

@@ -8,6 +8,7 @@
 
 #include "lib/store/commit_record.h"
 #include "lib/store/info_log.h"
+#include "lib/store/rocks_options.h"
 #include "lib/store/rocksdb_status.h"
 #include "lib/store/staging.h"
 #include "lib/util/status_macros.h"
@@ -32,7 +33,6 @@ bool DB::Exists(std::string_view path) {
 }
 
 namespace store {
-namespace {
 
 rocksdb::Options RocksOptions(const Options& options, rocksdb::Env* env,
                               const std::string& path) {
@@ -72,6 +72,8 @@ rocksdb::Options RocksOptions(const Options& options, rocksdb::Env* env,
   ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return ro;
 }
+
+namespace {
 
 // Whether `name` is a file RocksDB or kpidb puts in a database directory:
 // a folder holding only these is an interrupted creation, not user files.
@@ -126,6 +128,8 @@ bool IsDatabaseFileName(std::string_view name) {
   return absl::OkStatus();
 }
 
+}  // namespace
+
 // Opens RocksDB. A read-only open may race a writer's compaction, which
 // deletes table files the MANIFEST it just read still lists: it retries
 // with the newer MANIFEST. A file still missing after that is damage.
@@ -147,8 +151,6 @@ bool IsDatabaseFileName(std::string_view name) {
   }
   return FromRocksDB(s, path);
 }
-
-}  // namespace
 
 DBImpl::DBImpl(const Options& options, std::string path, rocksdb::Options rocks_options,
                std::unique_ptr<rocksdb::DB> db)
