@@ -130,27 +130,79 @@ bool IsDatabaseFileName(std::string_view name) {
 
 }  // namespace
 
-// Opens RocksDB. A read-only open may race a writer's compaction, which
-// deletes table files the MANIFEST it just read still lists: it retries
-// with the newer MANIFEST. A file still missing after that is damage.
+namespace {
+
+// What names the database's current state: CURRENT's text and the size of
+// the MANIFEST it names. A writer's flush, compaction or commit changes it.
+std::string ManifestState(rocksdb::Env* env, const std::string& path) {
+  std::string current;
+  if (!rocksdb::ReadFileToString(env, kpidb::StrCat(path, "/CURRENT"), &current).ok()) return "";
+  while (!current.empty() && current.back() == '\n') current.pop_back();
+  uint64_t size = 0;
+  if (!env->GetFileSize(kpidb::StrCat(path, "/", current), &size).ok()) size = UINT64_MAX;
+  return kpidb::StrCat(current, "@", size);
+}
+
+// Whether a failed open may be a race with a writer deleting files the
+// MANIFEST it read still listed. RocksDB 7.8 reports such a file as
+// PathNotFound, or as Corruption quoting the IO error ("Can't access
+// ...: No such file or directory").
+bool MissingFile(const rocksdb::Status& s) {
+  return s.IsPathNotFound() || s.ToString().find("No such file") != std::string::npos;
+}
+
+}  // namespace
+
+// Opens RocksDB. A read-only open may race a writer: its compaction or log
+// cleanup deletes files the MANIFEST the open just read still lists. Such
+// an open is retried, with the newer MANIFEST, as long as files are
+// missing or the database's state moved during the attempt; a file still
+// missing when nothing moves is damage.
 [[nodiscard]] absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenRocksDB(
     const rocksdb::Options& ro, const std::string& path, bool read_only) {
   constexpr int kAttempts = 20;
   rocksdb::Status s;
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    const std::string before = read_only ? ManifestState(ro.env, path) : "";
     rocksdb::DB* raw = nullptr;
     s = read_only ? rocksdb::DB::OpenForReadOnly(ro, path, &raw)
                   : rocksdb::DB::Open(ro, path, &raw);
     if (s.ok()) return std::unique_ptr<rocksdb::DB>(raw);
-    if (!read_only || !s.IsPathNotFound()) break;
+    if (!read_only) break;
+    const bool moved = ManifestState(ro.env, path) != before;
+    if (!moved && !MissingFile(s)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(attempt));
   }
-  if (s.IsPathNotFound()) {
+  if (MissingFile(s)) {
     return absl::DataLossError(kpidb::StrCat(
         path, ": a file the database lists is missing (", s.ToString(), ")"));
   }
   return FromRocksDB(s, path);
 }
+
+namespace {
+
+// RocksDB retires a write-ahead log only when a flush moves past it, and
+// kpidb writes (ingested table files) never flush: each writer open would
+// leave one more empty log, which every later open reads. Rewriting the
+// meta key (the same value) and flushing lets RocksDB delete them. A
+// failure here only leaves the logs.
+void RetireEmptyLogs(rocksdb::DB* db, rocksdb::Env* env, const std::string& path) {
+  std::vector<std::string> children;
+  if (!env->GetChildren(path, &children).ok()) return;
+  int logs = 0;
+  for (const std::string& name : children) {
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".log") == 0) ++logs;
+  }
+  if (logs <= 1) return;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (db->Put(wo, kMetaKey, EncodeMetaValue()).ok()) {
+    db->Flush(rocksdb::FlushOptions()).PermitUncheckedError();
+  }
+}
+
+}  // namespace
 
 DBImpl::DBImpl(const Options& options, std::string path, rocksdb::Options rocks_options,
                std::unique_ptr<rocksdb::DB> db)
@@ -189,6 +241,7 @@ absl::StatusOr<std::unique_ptr<DB>> DBImpl::Open(const Options& options,
   KPIDB_RETURN_IF_ERROR(impl->Initialize());
   if (!options.read_only) {
     KPIDB_RETURN_IF_ERROR(ClearStaging(env, StagingDir(path)));
+    RetireEmptyLogs(impl->db_.get(), env, path);
     const uint64_t now = impl->db_->GetLatestSequenceNumber();
     if (!committed.has_value() || *committed != now) {
       KPIDB_RETURN_IF_ERROR(WriteCommitRecord(env, path, now));

@@ -527,7 +527,8 @@ TEST_F(CheckTest, DamagedTableFileBlock) {
 }
 
 TEST_F(CheckTest, MissingTableFileStillGetsAReport) {
-  // A second write adds a second table file; remove the first one's.
+  // Remove a table file the MANIFEST lists (compaction may have merged
+  // the writes into one).
   absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(Options(), path());
   ASSERT_THAT(db, IsOk());
   WriteBatch batch;
@@ -541,7 +542,7 @@ TEST_F(CheckTest, MissingTableFileStillGetsAReport) {
   ASSERT_THAT((*db)->Write(WriteOptions(), batch), IsOk());
   db->reset();
   const std::vector<std::string> files = TableFiles(path());
-  ASSERT_GE(files.size(), 2u);
+  ASSERT_GE(files.size(), 1u);
   fs::remove(files[0]);
   EXPECT_FALSE(Opens());
   const std::string before = Listing();
