@@ -2,10 +2,11 @@
 // times, each time reading every fact (all versions) and company, and
 // prints one line per read:
 //
-//   read T0 T1 FACTS COMPANIES HASH     (tests/crash/workload.h, Fingerprint)
-//   error T0 T1 STATUS                  the open or the read failed
+//   read T0 TO T1 FACTS COMPANIES HASH  (tests/crash/workload.h, Fingerprint)
+//   error T0 TO T1 STATUS               the open or the read failed
 //
-// T0 is just before DB::Open, T1 after the read (CLOCK_MONOTONIC ns). A
+// T0 is just before DB::Open, TO when it returned, T1 after the read
+// (CLOCK_MONOTONIC ns). A
 // failed read does not stop the others; the exit status is 0 unless the
 // arguments are bad.
 //
@@ -42,12 +43,13 @@ int main(int argc, char** argv) {
   for (long i = 0; i < reads; ++i) {
     const int64_t t0 = NowNs();
     absl::StatusOr<std::unique_ptr<kpidb::DB>> db = kpidb::DB::Open(options, db_path);
+    const int64_t t_open = NowNs();
     absl::StatusOr<kpidb::crash::Fingerprint> fp =
         db.ok() ? kpidb::crash::FingerprintOf(**db)
                 : absl::StatusOr<kpidb::crash::Fingerprint>(db.status());
     db = absl::StatusOr<std::unique_ptr<kpidb::DB>>(nullptr);  // closes
     const int64_t t1 = NowNs();
-    const std::string times = std::to_string(t0) + " " + std::to_string(t1) + " ";
+    const std::string times = std::to_string(t0) + " " + std::to_string(t_open) + " " + std::to_string(t1) + " ";
     if (fp.ok()) {
       kpidb::crash::Say("read " + times + std::to_string(fp->facts) + " " +
                         std::to_string(fp->companies) + " " + kpidb::crash::Hex(fp->hash));

@@ -81,7 +81,8 @@ Progress ParseProgress(const Child& child) {
       p.done = true;
     } else if (word == "fs") {
       std::string event, rest;
-      in >> event >> std::ws;
+      int64_t ns;
+      in >> event >> ns >> std::ws;
       std::getline(in, rest);
       if (event == "open") p.open_files.insert(rest);
       if (event == "close") p.open_files.erase(rest);

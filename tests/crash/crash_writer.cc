@@ -9,10 +9,12 @@
 //   reopened T             closed and opened the database again
 //   done                   stopped normally
 //   error MESSAGE          something failed (exit status 2)
-// and with --trace, file activity, to tell where a kill landed:
-//   fs open KIND NAME      a staging or table file was created
-//   fs close KIND NAME     ... and closed (KIND: staging, table)
-//   fs link NAME           a staged file was linked into the database (ingest)
+// and with --trace, file activity, to tell where a kill landed or what a
+// reader's open raced (T: CLOCK_MONOTONIC ns):
+//   fs open T KIND NAME    a staging or table file was created
+//   fs close T KIND NAME   ... and closed (KIND: staging, table)
+//   fs link T NAME         a staged file was linked into the database (ingest)
+//   fs delete T NAME       a table file of the database was deleted
 //
 //   kpidb_crash_writer --db=PATH --spec=SPEC --first=1 --last=40
 //       [--pause-ms=0] [--seconds=0] [--reopen-every=0] [--trace]
@@ -37,6 +39,8 @@ namespace {
 using kpidb::crash::NowNs;
 using kpidb::crash::Say;
 
+std::string Now() { return std::to_string(NowNs()) + " "; }
+
 // Reports the creation and closing of staging files (a write being staged)
 // and of table files in the database folder (compaction output: the writer
 // flushes only when it creates a database), and links (ingestion). It only
@@ -53,7 +57,7 @@ class TracingFileSystem : public rocksdb::FileSystemWrapper {
     const char* kind = f.find("/staging/") != std::string::npos ? "staging"
                        : f.size() > 4 && f.compare(f.size() - 4, 4, ".sst") == 0 ? "table"
                                                                                    : nullptr;
-    if (kind != nullptr) Say(std::string("fs open ") + kind + " " + f);
+    if (kind != nullptr) Say("fs open " + Now() + kind + " " + f);
     std::unique_ptr<rocksdb::FSWritableFile> file;
     rocksdb::IOStatus s = target()->NewWritableFile(f, o, &file, dbg);
     if (s.ok() && kind != nullptr) {
@@ -61,14 +65,23 @@ class TracingFileSystem : public rocksdb::FileSystemWrapper {
     } else if (s.ok()) {
       *r = std::move(file);
     } else if (kind != nullptr) {
-      Say(std::string("fs close ") + kind + " " + f);
+      Say("fs close " + Now() + kind + " " + f);
     }
     return s;
   }
   rocksdb::IOStatus LinkFile(const std::string& src, const std::string& dst,
                              const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
-    Say("fs link " + src);
+    Say("fs link " + Now() + src);
     return target()->LinkFile(src, dst, o, dbg);
+  }
+  rocksdb::IOStatus DeleteFile(const std::string& f, const rocksdb::IOOptions& o,
+                               rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->DeleteFile(f, o, dbg);
+    if (f.find("/staging/") == std::string::npos && f.size() > 4 &&
+        f.compare(f.size() - 4, 4, ".sst") == 0) {
+      Say("fs delete " + Now() + f);
+    }
+    return s;
   }
 
  private:
@@ -76,7 +89,7 @@ class TracingFileSystem : public rocksdb::FileSystemWrapper {
    public:
     File(std::unique_ptr<rocksdb::FSWritableFile> f, std::string what)
         : rocksdb::FSWritableFileOwnerWrapper(std::move(f)), what_(std::move(what)) {}
-    ~File() override { Say("fs close " + what_); }
+    ~File() override { Say("fs close " + Now() + what_); }
 
    private:
     std::string what_;
