@@ -17,7 +17,7 @@
 // Environment (each failure prints the seed and iteration to replay it):
 //   KPIDB_CRASH_ITERATIONS  kills (default 50; 12 in sanitizer/Debug builds)
 //   KPIDB_CRASH_SEED        workload and kill-time seed (default: random)
-//   KPIDB_CRASH_BATCHES     batches in the sequence (default 30; 16)
+//   KPIDB_CRASH_BATCHES     batches in the sequence (default 30; 12)
 // Thousands of kills (a few minutes per thousand in a Release build):
 //   KPIDB_CRASH_ITERATIONS=3000 build/tests/kpidb_crash_test --gtest_filter='CrashTest.*'
 #include <sys/wait.h>
@@ -61,10 +61,12 @@ struct Progress {
   // From --trace, at the end of the output:
   std::set<std::string> open_files;  // "staging NAME", "table NAME"
   bool linked = false;               // the write in flight began ingesting
+  std::map<int, double> batch_ms;    // how long each write that returned took
 };
 
 Progress ParseProgress(const Child& child) {
   Progress p;
+  int64_t begun_ns = 0;
   for (const Child::Line& line : child.lines()) {
     std::istringstream in(line.text);
     std::string word;
@@ -73,10 +75,12 @@ Progress ParseProgress(const Child& child) {
       p.opened = true;
       in >> p.opened_ns;
     } else if (word == "begin") {
-      in >> p.last_begun;
+      in >> p.last_begun >> begun_ns;
       p.linked = false;
     } else if (word == "committed") {
-      in >> p.last_committed;
+      int64_t ns = 0;
+      in >> p.last_committed >> ns;
+      if (p.last_committed == p.last_begun) p.batch_ms[p.last_committed] = (ns - begun_ns) / 1e6;
     } else if (word == "done") {
       p.done = true;
     } else if (word == "fs") {
@@ -110,14 +114,16 @@ int CountTableFiles(const std::string& dir) {
 TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
   const uint64_t seed = EnvSeed("KPIDB_CRASH_SEED");
   const int iterations = static_cast<int>(EnvInt("KPIDB_CRASH_ITERATIONS", kSlowBuild ? 12 : 50));
-  const int n = static_cast<int>(EnvInt("KPIDB_CRASH_BATCHES", kSlowBuild ? 16 : 30));
+  const int n = static_cast<int>(EnvInt("KPIDB_CRASH_BATCHES", kSlowBuild ? 12 : 30));
   ASSERT_GE(n, 2);
+  // About 5,000 facts a batch (tens of ms to write in a Release build); a
+  // tenth of that in slow builds.
   Spec spec;
   spec.seed = seed;
-  spec.companies = 8;
-  spec.metrics = 30;
+  spec.companies = kSlowBuild ? 6 : 10;
+  spec.metrics = kSlowBuild ? 15 : 40;
   spec.touch = 3;
-  spec.periods = 12;
+  spec.periods = kSlowBuild ? 8 : 18;
   spec.csv_every = 4;
   const std::string replay = "KPIDB_CRASH_SEED=" + std::to_string(seed) +
                              " KPIDB_CRASH_BATCHES=" + std::to_string(n);
@@ -183,31 +189,37 @@ TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
   double open_ms = kSlowBuild ? 400 : 60;  // child start to "opened", adapted
   std::map<std::string, int> where;  // where the kills landed
   int in_flight_kept = 0, in_flight_dropped = 0, kills_compacting = 0;
+  int aimed = 0, aimed_hit = 0;  // kills aimed at a traced event, and those that found it
   const int64_t start = NowNs();
   for (int it = 0; it < iterations; ++it) {
     // Where to kill: a fifth of the time while the writer starts and opens
-    // (recovery, creation); a fifth just after it begins writing a compaction
-    // output, staging a write or ingesting one (the N-th such event, N
-    // random); otherwise at a time spread over its writes and a little beyond.
+    // (recovery, creation); three tenths just after it begins writing a
+    // compaction output (half of these), staging a write or ingesting one
+    // (the N-th such event, N random); otherwise at a time spread over its
+    // writes and a little beyond.
     double writes_ms = 0;
     for (int k = state + 1; k <= n; ++k) writes_ms += batch_ms[k];
     std::uniform_real_distribution<double> unit(0, 1);
     const double mode = unit(rng);
     double delay_ms = mode < 0.2 ? open_ms * unit(rng) : open_ms + 1.1 * writes_ms * unit(rng);
-    std::string event;  // a trace line prefix to kill after
+    std::string event;  // kill after the writer traces this: table, staging, link
     int event_count = 0;
-    if (mode >= 0.2 && mode < 0.4) {
-      static const char* const kEvents[] = {"fs open table", "fs open staging", "fs link"};
-      event = kEvents[std::uniform_int_distribution<int>(0, 2)(rng)];
-      event_count = std::uniform_int_distribution<int>(1, std::max(1, (n - state) / 2))(rng);
+    if (mode >= 0.2 && mode < 0.5) {
+      static const char* const kEvents[] = {"table", "table", "staging", "link"};
+      const int e = std::uniform_int_distribution<int>(0, 3)(rng);
+      event = kEvents[e];
+      // One staging file and one link per write; a compaction about every
+      // fourth write.
+      const int expected = e <= 1 ? (n - state) / 5 : n - state;
+      event_count = std::uniform_int_distribution<int>(1, std::max(1, expected))(rng);
       delay_ms = 1.5 * (open_ms + writes_ms);  // if the event does not come
     }
     const double event_delay_ms = 3 * unit(rng);
     const std::string context =
         replay + " iteration " + std::to_string(it) + " (kill " +
         (event.empty() ? "after " + std::to_string(static_cast<int>(delay_ms)) + " ms"
-                       : std::to_string(event_delay_ms).substr(0, 4) + " ms after '" + event +
-                             "' #" + std::to_string(event_count)) +
+                       : std::to_string(event_delay_ms).substr(0, 4) + " ms after " + event +
+                             " event #" + std::to_string(event_count)) +
         ", from state " + std::to_string(state) + ")";
     Child child;
     const std::string err_path = dir.Sub("writer.stderr");
@@ -220,9 +232,19 @@ TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
     int events = 0;
     bool ended = child.ReadUntil(
         t0 + static_cast<int64_t>(delay_ms * 1e6), [&](const std::string& line) {
-          return !event.empty() && line.compare(0, event.size(), event) == 0 &&
-                 ++events == event_count;
+          // "fs open T table NAME", "fs open T staging NAME", "fs link T NAME"
+          std::istringstream in(line);
+          std::string fs, what, kind;
+          int64_t ns;
+          if (event.empty() || !(in >> fs >> what >> ns) || fs != "fs") return false;
+          const bool match = event == "link" ? what == "link"
+                                             : what == "open" && in >> kind && kind == event;
+          return match && ++events == event_count;
         });
+    if (!event.empty()) {
+      ++aimed;
+      aimed_hit += events == event_count;
+    }
     if (!ended && events == event_count && !event.empty()) {
       ended = child.ReadUntil(NowNs() + static_cast<int64_t>(event_delay_ms * 1e6));
     }
@@ -230,7 +252,9 @@ TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
     child.ReadToEnd();
     const int status = child.Wait();
     const Progress p = ParseProgress(child);
+    // Later kills aim by how fast this writer really opens and writes.
     if (p.opened) open_ms = 0.8 * open_ms + 0.2 * (p.opened_ns - t0) / 1e6;
+    for (const auto& [j, ms] : p.batch_ms) batch_ms[j] = 0.5 * batch_ms[j] + 0.5 * ms;
 
     // The writer was killed, or finished every batch; nothing else.
     const bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
@@ -287,6 +311,9 @@ TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
       exists = true;
     }
     if (allowed.size() > 1) ++(seen == committed ? in_flight_dropped : in_flight_kept);
+    if (iterations >= 200 && (it + 1) % 100 == 0) {
+      std::cout << it + 1 << " kills, " << (NowNs() - start) / 1'000'000'000 << " s" << std::endl;
+    }
     state = seen;
     if (state == n) {  // start over, so that kills land in creations too
       db = absl::StatusOr<std::unique_ptr<DB>>(nullptr);
@@ -309,7 +336,8 @@ TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
   }
   std::cout << iterations << " kills in " << (NowNs() - start) / 1'000'000 << " ms:";
   for (const auto& [name, count] : where) std::cout << " " << count << " " << name << ";";
-  std::cout << " " << kills_compacting << " while a compaction wrote a table; write in flight kept "
+  std::cout << " " << aimed_hit << " of " << aimed << " aimed at an event found it; "
+            << kills_compacting << " while a compaction wrote a table; write in flight kept "
             << in_flight_kept << ", dropped " << in_flight_dropped << "\n";
 }
 
