@@ -17,7 +17,7 @@
 // Environment (each failure prints the seed and iteration to replay it):
 //   KPIDB_CRASH_ITERATIONS  kills (default 50; 12 in sanitizer/Debug builds)
 //   KPIDB_CRASH_SEED        workload and kill-time seed (default: random)
-//   KPIDB_CRASH_BATCHES     batches in the sequence (default 30; 12)
+//   KPIDB_CRASH_BATCHES     batches in the sequence (default 24; 12)
 // Thousands of kills (a few minutes per thousand in a Release build):
 //   KPIDB_CRASH_ITERATIONS=3000 build/tests/kpidb_crash_test --gtest_filter='CrashTest.*'
 #include <sys/wait.h>
@@ -114,7 +114,7 @@ int CountTableFiles(const std::string& dir) {
 TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
   const uint64_t seed = EnvSeed("KPIDB_CRASH_SEED");
   const int iterations = static_cast<int>(EnvInt("KPIDB_CRASH_ITERATIONS", kSlowBuild ? 12 : 50));
-  const int n = static_cast<int>(EnvInt("KPIDB_CRASH_BATCHES", kSlowBuild ? 12 : 30));
+  const int n = static_cast<int>(EnvInt("KPIDB_CRASH_BATCHES", kSlowBuild ? 12 : 24));
   ASSERT_GE(n, 2);
   // About 5,000 facts a batch (tens of ms to write in a Release build); a
   // tenth of that in slow builds.
@@ -146,13 +146,11 @@ TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
         ASSERT_THAT(ApplyBatch(db->get(), spec, MakeBatch(spec, k)), IsOk()) << replay;
         batch_ms[k] = (NowNs() - t0) / 1e6;
       }
-      absl::StatusOr<Fingerprint> fp = FingerprintOf(**db);
-      ASSERT_THAT(fp, IsOk());
-      ASSERT_EQ(*fp, (*model)[k]) << "kpidb's state after batch " << k
-                                  << " is not the model's; " << replay;
-      absl::StatusOr<std::string> dump = CanonicalDump(**db);
-      ASSERT_THAT(dump, IsOk());
-      reference[k] = HashText(*dump);
+      absl::StatusOr<Observed> seen = Observe(**db);
+      ASSERT_THAT(seen, IsOk());
+      ASSERT_EQ(seen->fp, (*model)[k]) << "kpidb's state after batch " << k
+                                       << " is not the model's; " << replay;
+      reference[k] = seen->dump_hash;
     }
     // Every batch changes the state, so "old or new" is a real choice.
     ASSERT_EQ(std::set<uint64_t>(reference.begin(), reference.end()).size(), reference.size());
@@ -167,19 +165,15 @@ TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
             << static_cast<int>(total_ms) << " ms of writes\n";
 
   // Which reference state a dump is, for messages.
-  auto describe = [&](const DB& db) -> std::string {
-    absl::StatusOr<std::string> dump = CanonicalDump(db);
-    absl::StatusOr<Fingerprint> fp = FingerprintOf(db);
-    if (!dump.ok() || !fp.ok()) return "unreadable: " + dump.status().ToString() + " / " +
-                                       fp.status().ToString();
+  auto describe = [&](const Observed& seen) -> std::string {
     for (int k = 0; k <= n; ++k) {
-      if (HashText(*dump) == reference[k]) return "state " + std::to_string(k);
+      if (seen.dump_hash == reference[k]) return "state " + std::to_string(k);
     }
     for (int k = 0; k <= n; ++k) {
-      if (*fp == (*model)[k]) return "the facts of state " + std::to_string(k) +
-                                     " in another order or form";
+      if (seen.fp == (*model)[k]) return "the facts of state " + std::to_string(k) +
+                                         " in another order or form";
     }
-    return "no state of the sequence: " + fp->ToString();
+    return "no state of the sequence: " + seen.fp.ToString();
   };
 
   const std::string db_path = dir.Sub("db");
@@ -299,15 +293,14 @@ TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
           << context << ": read-only open failed: " << db.status();
       seen = 0;
     } else {
-      absl::StatusOr<std::string> dump = CanonicalDump(**db);
-      ASSERT_THAT(dump, IsOk()) << context;
-      const uint64_t h = HashText(*dump);
+      absl::StatusOr<Observed> observed = Observe(**db);
+      ASSERT_THAT(observed, IsOk()) << context;
       for (int k : allowed) {
-        if (reference[k] == h) seen = k;
+        if (reference[k] == observed->dump_hash && (*model)[k] == observed->fp) seen = k;
       }
       ASSERT_NE(seen, -1) << context << ": the writer had committed batch " << committed
                           << (allowed.size() > 1 ? " and begun the next" : "")
-                          << ", but the database holds " << describe(**db);
+                          << ", but the database holds " << describe(*observed);
       exists = true;
     }
     if (allowed.size() > 1) ++(seen == committed ? in_flight_dropped : in_flight_kept);
@@ -330,9 +323,10 @@ TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
     for (int k = state + 1; k <= n; ++k) {
       ASSERT_THAT(ApplyBatch(db->get(), spec, MakeBatch(spec, k)), IsOk()) << replay;
     }
-    absl::StatusOr<std::string> dump = CanonicalDump(**db);
-    ASSERT_THAT(dump, IsOk());
-    EXPECT_EQ(HashText(*dump), reference[n]) << replay << ": finished as " << describe(**db);
+    absl::StatusOr<Observed> observed = Observe(**db);
+    ASSERT_THAT(observed, IsOk());
+    EXPECT_EQ(observed->dump_hash, reference[n])
+        << replay << ": finished as " << describe(*observed);
   }
   std::cout << iterations << " kills in " << (NowNs() - start) / 1'000'000 << " ms:";
   for (const auto& [name, count] : where) std::cout << " " << count << " " << name << ";";

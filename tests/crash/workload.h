@@ -449,28 +449,38 @@ inline uint64_t CompanyHash(const Company& c) {
                   std::string(FiscalYearNamingName(c.calendar.naming)) + "\x1f" + c.currency);
 }
 
-// Every fact (all versions) and company of an open database.
-[[nodiscard]] inline absl::StatusOr<Fingerprint> FingerprintOf(const DB& db) {
-  Query q;
-  q.all_versions = true;
-  absl::StatusOr<QueryResult> r = db.Execute(q);
-  if (!r.ok()) return r.status();
+// The fingerprint of a query result of every fact (all versions) and of
+// the companies.
+inline Fingerprint FingerprintOf(const QueryResult& r, const std::vector<Company>& companies) {
   Fingerprint fp;
-  for (size_t s = 0; s < r->series.size(); ++s) {
-    const SeriesInfo& info = r->series[s];
-    for (size_t i = r->series_begin(s); i < r->series_end(s); ++i) {
-      const std::string as_of = r->as_of[i].has_value() ? DayText(*r->as_of[i]) : "";
+  for (size_t s = 0; s < r.series.size(); ++s) {
+    const SeriesInfo& info = r.series[s];
+    for (size_t i = r.series_begin(s); i < r.series_end(s); ++i) {
+      const std::string as_of = r.as_of[i].has_value() ? DayText(*r.as_of[i]) : "";
       fp.hash += RowHash(RowKey(info.company, info.metric, info.scenario,
-                                r->periods[i].Label(info.calendar), as_of),
-                         r->values[i].ToString(), r->unit(i).ToString(), r->source(i));
+                                r.periods[i].Label(info.calendar), as_of),
+                         r.values[i].ToString(), r.unit(i).ToString(), r.source(i));
       ++fp.facts;
     }
   }
-  for (const Company& c : db.Companies()) {
+  for (const Company& c : companies) {
     fp.hash += CompanyHash(c);
     ++fp.companies;
   }
   return fp;
+}
+
+[[nodiscard]] inline absl::StatusOr<QueryResult> ReadEverything(const DB& db) {
+  Query q;
+  q.all_versions = true;
+  return db.Execute(q);
+}
+
+// Every fact (all versions) and company of an open database.
+[[nodiscard]] inline absl::StatusOr<Fingerprint> FingerprintOf(const DB& db) {
+  absl::StatusOr<QueryResult> r = ReadEverything(db);
+  if (!r.ok()) return r.status();
+  return FingerprintOf(*r, db.Companies());
 }
 
 // The database after each batch, without kpidb's storage: a map of facts,
@@ -540,17 +550,27 @@ class Model {
   return out;
 }
 
-// kpidb's canonical dump of a database: every fact with all its versions
-// (kpidb::WriteFacts, CSV), then the companies, as kpidb-dump prints them.
-[[nodiscard]] inline absl::StatusOr<std::string> CanonicalDump(const DB& db) {
-  Query q;
-  q.all_versions = true;
-  absl::StatusOr<QueryResult> r = db.Execute(q);
-  if (!r.ok()) return r.status();
+// kpidb's canonical dump: every fact with all its versions (kpidb::WriteFacts,
+// CSV), then the companies, as kpidb-dump prints them.
+inline std::string CanonicalDump(const QueryResult& r, const std::vector<Company>& companies) {
   std::ostringstream out;
-  WriteFacts(*r, DumpFormat::kCsv, out);
-  WriteCompanies(db.Companies(), DumpFormat::kCsv, out);
+  WriteFacts(r, DumpFormat::kCsv, out);
+  WriteCompanies(companies, DumpFormat::kCsv, out);
   return out.str();
+}
+
+// A database as the tests see it, from one read: the hash of its canonical
+// dump and its fingerprint.
+struct Observed {
+  uint64_t dump_hash = 0;
+  Fingerprint fp;
+};
+
+[[nodiscard]] inline absl::StatusOr<Observed> Observe(const DB& db) {
+  absl::StatusOr<QueryResult> r = ReadEverything(db);
+  if (!r.ok()) return r.status();
+  const std::vector<Company> companies = db.Companies();
+  return Observed{HashText(CanonicalDump(*r, companies)), FingerprintOf(*r, companies)};
 }
 
 // --- Child process output -----------------------------------------------------
