@@ -184,6 +184,7 @@ TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
   std::map<std::string, int> where;  // where the kills landed
   int in_flight_kept = 0, in_flight_dropped = 0, kills_compacting = 0;
   int aimed = 0, aimed_hit = 0;  // kills aimed at a traced event, and those that found it
+  int no_database_yet = 0;       // creations killed before there was a database
   const int64_t start = NowNs();
   for (int it = 0; it < iterations; ++it) {
     // Where to kill: a fifth of the time while the writer starts and opens
@@ -292,6 +293,7 @@ TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
       ASSERT_TRUE(!exists && !p.opened && no_database)
           << context << ": read-only open failed: " << db.status();
       seen = 0;
+      ++no_database_yet;
     } else {
       absl::StatusOr<Observed> observed = Observe(**db);
       ASSERT_THAT(observed, IsOk()) << context;
@@ -332,7 +334,8 @@ TEST(CrashTest, KilledWriterLeavesOldOrNewState) {
   for (const auto& [name, count] : where) std::cout << " " << count << " " << name << ";";
   std::cout << " " << aimed_hit << " of " << aimed << " aimed at an event found it; "
             << kills_compacting << " while a compaction wrote a table; write in flight kept "
-            << in_flight_kept << ", dropped " << in_flight_dropped << "\n";
+            << in_flight_kept << ", dropped " << in_flight_dropped << "; " << no_database_yet
+            << " killed creations left no database yet\n";
 }
 
 // What writers opening after kills leave in the folder: the staged files of
