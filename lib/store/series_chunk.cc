@@ -218,15 +218,15 @@ class PeriodDecoder {
     } else {
       r->end = r->start + (code - 1) / 2 - 1;
       next_is_first_ = false;
-      if (r->end > kMaxAbsDay) return "period end out of range";
-      // Whole months have an even code; an odd one for them would let one
-      // period appear under two codes. Odd codes are rare (weeks, odd
-      // windows), so the date conversions cost little.
-      if (CivilFromDays(r->start).day == 1 && CivilFromDays(r->end + 1).day == 1) {
-        return "span not in canonical form";
-      }
     }
     if (r->end > kMaxAbsDay) return "period end out of range";
+    // Whole months have an even code; an odd one for them would let one
+    // period appear under two codes. Odd codes are rare (weeks, odd
+    // windows), so the date conversions cost little.
+    if (code % 2 == 1 && CivilFromDays(r->start).day == 1 &&
+        CivilFromDays(r->end + 1).day == 1) {
+      return "span not in canonical form";
+    }
     next_ = r->end + 1;
     return nullptr;
   }

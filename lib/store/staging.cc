@@ -45,7 +45,7 @@ Staging::Staging(const rocksdb::Options& options, std::string dir, uint64_t file
     : options_(StagedFileOptions(options)), dir_(std::move(dir)), file_bytes_(file_bytes) {}
 
 Staging::~Staging() {
-  if (writer_ != nullptr) writer_.reset();  // abandons an unfinished file
+  writer_.reset();  // abandons an unfinished file
   if (ingested_) return;
   for (const std::string& f : files_) options_.env->DeleteFile(f).PermitUncheckedError();
 }

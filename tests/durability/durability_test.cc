@@ -126,7 +126,6 @@ struct Damage {
 };
 
 void Corrupt(const std::string& file, const std::string& kind, uint64_t at) {
-  const uint64_t size = fs::file_size(file);
   if (kind == "delete") {
     fs::remove(file);
   } else if (kind == "truncate") {
@@ -140,7 +139,6 @@ void Corrupt(const std::string& file, const std::string& kind, uint64_t at) {
     f.seekp(static_cast<std::streamoff>(at));
     f.write(&c, 1);
   }
-  (void)size;
 }
 
 // Flips and truncations in every kind of file (table files, log, MANIFEST,
