@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "kpidb/db.h"
 #include "lib/store/catalog.h"
 #include "lib/store/fact_runs.h"
 #include "lib/store/write_batch_rep.h"
+#include "lib/util/mutex.h"
 #include "rocksdb/db.h"
 
 namespace kpidb::store {
@@ -97,8 +97,8 @@ class DBImpl final : public DB {
   size_t spill_facts_ = size_t{1} << 20;
   std::unique_ptr<rocksdb::DB> db_;
 
-  absl::Mutex write_mu_;
-  mutable absl::Mutex catalog_mu_;
+  kpidb::Mutex write_mu_;
+  mutable kpidb::Mutex catalog_mu_;
   Catalog catalog_ ABSL_GUARDED_BY(catalog_mu_);
 };
 
