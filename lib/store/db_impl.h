@@ -7,7 +7,9 @@
 // shared for their whole run; a write holds it exclusively only while it
 // appends new catalog entries and commits its RocksDB batch, so a reader never
 // meets a chunk whose ids its catalog lacks. `write_mu_` serializes writers,
-// which read existing chunks, merge and re-encode them (read-merge-write).
+// which read existing chunks, merge and re-encode them (read-merge-write);
+// a bulk write holds it for its whole life, and may end on another thread
+// than it began (a HandoffMutex, not tied to a thread).
 #ifndef KPIDB_LIB_STORE_DB_IMPL_H_
 #define KPIDB_LIB_STORE_DB_IMPL_H_
 
@@ -97,7 +99,7 @@ class DBImpl final : public DB {
   size_t spill_facts_ = size_t{1} << 20;
   std::unique_ptr<rocksdb::DB> db_;
 
-  kpidb::Mutex write_mu_;
+  kpidb::HandoffMutex write_mu_;
   mutable kpidb::Mutex catalog_mu_;
   Catalog catalog_ ABSL_GUARDED_BY(catalog_mu_);
 };

@@ -1,5 +1,6 @@
-// kpidb::Mutex: the reader-writer lock of lib/, an absl::Mutex that
-// ThreadSanitizer can see.
+// The locks of lib/: kpidb::Mutex, a reader-writer lock (an absl::Mutex
+// that ThreadSanitizer can see), and kpidb::HandoffMutex, an exclusive lock
+// that any thread may release.
 //
 // Debian's Abseil is a shared library built without -fsanitize=thread, so
 // under TSan an absl::Mutex's lock and unlock are invisible: every access
@@ -26,6 +27,8 @@
 // the rest keep working with clang's -Wthread-safety.
 #ifndef KPIDB_LIB_UTIL_MUTEX_H_
 #define KPIDB_LIB_UTIL_MUTEX_H_
+
+#include <semaphore>
 
 #include "absl/base/config.h"
 #include "absl/base/thread_annotations.h"
@@ -99,6 +102,27 @@ class ABSL_SCOPED_LOCKABLE ReaderMutexLock {
 
  private:
   Mutex& mu_;
+};
+
+// An exclusive lock that the thread taking it need not be the one to
+// release: it is held by an object that may move between threads (a bulk
+// write holds the writer lock from its creation to its destruction). An
+// absl::Mutex must be unlocked by the thread holding it; Debian's Abseil,
+// built with its debug checks, aborts otherwise ("thread releasing lock it
+// does not hold"). A binary semaphore has no owner; its atomics are inline
+// library code, compiled with TSan when kpidb is, so TSan sees an Unlock
+// happen before the next Lock without annotations.
+class ABSL_LOCKABLE HandoffMutex {
+ public:
+  HandoffMutex() = default;
+  HandoffMutex(const HandoffMutex&) = delete;
+  HandoffMutex& operator=(const HandoffMutex&) = delete;
+
+  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { free_.acquire(); }
+  void Unlock() ABSL_UNLOCK_FUNCTION() { free_.release(); }
+
+ private:
+  std::binary_semaphore free_{1};
 };
 
 }  // namespace kpidb
