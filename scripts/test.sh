@@ -5,8 +5,11 @@
 # optimized tree (tools, benchmarks) and runs the suite there too; then
 # replays every input the fuzzers ever failed on and fuzzes each target for
 # KPIDB_FUZZ_SECONDS (default 20; scripts/fuzz.sh runs them long).
-# KPIDB_TEST_SANITIZERS=0 skips the sanitizer pass, KPIDB_TEST_RELEASE=0 the
-# optimized one, KPIDB_TEST_FUZZ=0 the fuzzing.
+# Between the first two, a ThreadSanitizer pass builds the tests that run
+# threads in build-tsan and runs them (see below).
+# KPIDB_TEST_SANITIZERS=0 skips the sanitizer pass, KPIDB_TEST_TSAN=0 the
+# ThreadSanitizer one, KPIDB_TEST_RELEASE=0 the optimized one,
+# KPIDB_TEST_FUZZ=0 the fuzzing.
 #
 # Every option a pass depends on is set on its cmake line, so a build folder
 # configured differently before (the quick start builds build/ without
@@ -25,6 +28,58 @@ if [ "${KPIDB_TEST_SANITIZERS:-1}" != 0 ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-sanitize --output-on-failure --no-tests=error -j "$JOBS"
+fi
+# ThreadSanitizer, in a build folder of its own (TSan cannot be combined
+# with ASan). Only the test binaries concurrency needs are built: the store
+# and durability tests, every test folder whose code starts threads (the
+# crash and stress tests among them), and in other folders the tests named
+# like a concurrency test: suite or test name beginning with a word of
+# TSAN_WORDS. Reports from libraries
+# Debian builds without TSan are suppressed in tests/tsan.supp, each with
+# why it is false (doc/impl.md, "Concurrency and ThreadSanitizer"); any
+# other report stops its test binary (halt_on_error) and fails the pass.
+if [ "${KPIDB_TEST_TSAN:-1}" != 0 ]; then
+  tsan_start=$SECONDS
+  TSAN_WORDS='Concurrent|Crash|Stress|Thread'
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DKPIDB_SANITIZE=thread -DKPIDB_BUILD_TESTS=ON -DKPIDB_BUILD_TOOLS=OFF \
+    -DKPIDB_BUILD_BENCHMARKS=OFF >/dev/null
+  targets=$(cmake --build build-tsan --target help |
+            sed -n 's/^\(kpidb_[a-z_]*_test\): .*/\1/p')
+  whole=() filtered=()
+  for dir in tests/*/; do
+    module=$(basename "$dir")
+    grep -qx "kpidb_${module}_test" <<<"$targets" || continue
+    if [ "$module" = store ] || [ "$module" = durability ] ||
+       grep -qE 'std::(j?thread|async)|pthread_create' "$dir"*.cc "$dir"*.h 2>/dev/null; then
+      whole+=("$module")
+    elif grep -qE "^TEST(_F|_P)?\((($TSAN_WORDS)\w*,|\w+, *($TSAN_WORDS))" \
+         "$dir"*_test.cc; then
+      filtered+=("$module")
+    fi
+  done
+  built=()
+  for module in "${whole[@]}" "${filtered[@]}"; do built+=("kpidb_${module}_test"); done
+  cmake --build build-tsan -j "$JOBS" --target "${built[@]}"
+  # The stress test's writer runs for KPIDB_STRESS_SECONDS (default 30).
+  tsan_options="suppressions=$PWD/tests/tsan.supp:halt_on_error=1:second_deadlock_stack=1"
+  tsan_env=(env "TSAN_OPTIONS=$tsan_options" "KPIDB_STRESS_SECONDS=${KPIDB_STRESS_SECONDS:-15}")
+  # Every binary runs; the pass fails at the end if any failed.
+  failed=()
+  filter=""
+  for word in ${TSAN_WORDS//|/ }; do filter+="$word*:*.$word*:*/$word*:"; done
+  for module in "${whole[@]}" "${filtered[@]}"; do
+    args=(--gtest_brief=1)
+    case " ${filtered[*]} " in *" $module "*) args+=("--gtest_filter=$filter") ;; esac
+    echo "ThreadSanitizer: kpidb_${module}_test ${args[*]}"
+    "${tsan_env[@]}" "build-tsan/tests/kpidb_${module}_test" "${args[@]}" ||
+      failed+=("kpidb_${module}_test")
+  done
+  echo "ThreadSanitizer pass: $((SECONDS - tsan_start)) s"
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo "ThreadSanitizer pass failed: ${failed[*]}" >&2
+    exit 1
+  fi
 fi
 if [ "${KPIDB_TEST_RELEASE:-1}" != 0 ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKPIDB_SANITIZE= \

@@ -69,7 +69,10 @@ class DB {
   //
   // The bulk write holds the writer lock from NewBulkWrite() until it is
   // destroyed: other Write() calls wait. Destroying it without a
-  // successful Commit() writes nothing. Not thread-safe itself.
+  // successful Commit() writes nothing. Not thread-safe itself, but not
+  // tied to a thread: one thread may begin it and another finish it. While
+  // one is alive, a Write() or NewBulkWrite() on the same DB waits for it,
+  // so the code holding it must not call them (it would wait for itself).
   class BulkWrite {
    public:
     virtual ~BulkWrite() = default;

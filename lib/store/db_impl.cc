@@ -273,14 +273,14 @@ absl::Status DBImpl::Initialize() {
     absl::Status m = CheckMetaValue(meta);
     if (!m.ok()) return absl::Status(m.code(), kpidb::StrCat(path_, ": ", m.message()));
   }
-  absl::MutexLock l(&catalog_mu_);
+  kpidb::MutexLock l(&catalog_mu_);
   absl::Status c = catalog_.Load(db_.get());
   if (!c.ok()) return absl::Status(c.code(), kpidb::StrCat(path_, ": ", c.message()));
   return absl::OkStatus();
 }
 
 absl::StatusOr<Company> DBImpl::GetCompany(std::string_view id) const {
-  absl::ReaderMutexLock l(&catalog_mu_);
+  kpidb::ReaderMutexLock l(&catalog_mu_);
   std::optional<uint32_t> cid = catalog_.dict(DictKind::kCompany).Find(id);
   if (cid.has_value()) {
     auto it = catalog_.companies().find(*cid);
@@ -292,7 +292,7 @@ absl::StatusOr<Company> DBImpl::GetCompany(std::string_view id) const {
 std::vector<Company> DBImpl::Companies() const {
   std::vector<Company> out;
   {
-    absl::ReaderMutexLock l(&catalog_mu_);
+    kpidb::ReaderMutexLock l(&catalog_mu_);
     for (const auto& [id, c] : catalog_.companies()) out.push_back(c);
   }
   std::sort(out.begin(), out.end(),
@@ -301,7 +301,7 @@ std::vector<Company> DBImpl::Companies() const {
 }
 
 FiscalCalendar DBImpl::CalendarOf(std::string_view company) const {
-  absl::ReaderMutexLock l(&catalog_mu_);
+  kpidb::ReaderMutexLock l(&catalog_mu_);
   std::optional<uint32_t> cid = catalog_.dict(DictKind::kCompany).Find(company);
   return cid.has_value() ? catalog_.CalendarOf(*cid) : FiscalCalendar::CalendarYear();
 }

@@ -7,7 +7,9 @@
 // shared for their whole run; a write holds it exclusively only while it
 // appends new catalog entries and commits its RocksDB batch, so a reader never
 // meets a chunk whose ids its catalog lacks. `write_mu_` serializes writers,
-// which read existing chunks, merge and re-encode them (read-merge-write).
+// which read existing chunks, merge and re-encode them (read-merge-write);
+// a bulk write holds it for its whole life, and may end on another thread
+// than it began (a HandoffMutex, not tied to a thread).
 #ifndef KPIDB_LIB_STORE_DB_IMPL_H_
 #define KPIDB_LIB_STORE_DB_IMPL_H_
 
@@ -16,11 +18,11 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "kpidb/db.h"
 #include "lib/store/catalog.h"
 #include "lib/store/fact_runs.h"
 #include "lib/store/write_batch_rep.h"
+#include "lib/util/mutex.h"
 #include "rocksdb/db.h"
 
 namespace kpidb::store {
@@ -97,8 +99,8 @@ class DBImpl final : public DB {
   size_t spill_facts_ = size_t{1} << 20;
   std::unique_ptr<rocksdb::DB> db_;
 
-  absl::Mutex write_mu_;
-  mutable absl::Mutex catalog_mu_;
+  kpidb::HandoffMutex write_mu_;
+  mutable kpidb::Mutex catalog_mu_;
   Catalog catalog_ ABSL_GUARDED_BY(catalog_mu_);
 };
 

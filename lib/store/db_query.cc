@@ -220,7 +220,7 @@ namespace {
 }  // namespace
 
 absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
-  absl::ReaderMutexLock l(&catalog_mu_);
+  kpidb::ReaderMutexLock l(&catalog_mu_);
   KPIDB_ASSIGN_OR_RETURN(const QueryIds ids, ResolveQuery(query));
   KPIDB_ASSIGN_OR_RETURN(BoundFilters filters, BoundFilters::Make(query));
   uint32_t needed = kNeedAsOf;  // version selection reads as_of

@@ -295,13 +295,13 @@ absl::StatusOr<WriteSummary> DBImpl::Write(const WriteOptions& options,
 CatalogDelta DBImpl::SnapshotCatalog() const {
   // Only writers change the catalog, and the caller holds write_mu_: the
   // delta may read the catalog after the lock is released.
-  absl::ReaderMutexLock l(&catalog_mu_);
+  kpidb::ReaderMutexLock l(&catalog_mu_);
   return CatalogDelta(catalog_);
 }
 
 WriteSummary DBImpl::CountCompanies(const CatalogDelta& delta) const {
   WriteSummary summary;
-  absl::ReaderMutexLock l(&catalog_mu_);
+  kpidb::ReaderMutexLock l(&catalog_mu_);
   for (const auto& [id, company] : delta.companies()) {
     auto it = catalog_.companies().find(id);
     ++(it == catalog_.companies().end() ? summary.companies_added
@@ -390,7 +390,7 @@ absl::Status DBImpl::MergeSeries(const WriteOptions& options, const CatalogDelta
 absl::Status DBImpl::Commit(CatalogDelta* delta, Staging* staging) {
   if (staging->keys() == 0) return absl::OkStatus();
   {
-    absl::MutexLock catalog_lock(&catalog_mu_);
+    kpidb::MutexLock catalog_lock(&catalog_mu_);
     delta->AppendStrings(&catalog_);
     absl::Status s = staging->IngestInto(db_.get(), path_);
     if (!s.ok()) {
