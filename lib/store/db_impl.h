@@ -20,6 +20,7 @@
 #include "absl/base/thread_annotations.h"
 #include "kpidb/db.h"
 #include "lib/store/catalog.h"
+#include "lib/store/chunk_cache.h"
 #include "lib/store/fact_runs.h"
 #include "lib/store/write_batch_rep.h"
 #include "lib/util/mutex.h"
@@ -102,6 +103,8 @@ class DBImpl final : public DB {
   kpidb::HandoffMutex write_mu_;
   mutable kpidb::Mutex catalog_mu_;
   Catalog catalog_ ABSL_GUARDED_BY(catalog_mu_);
+  // Chunks of one-series lookups; cleared by each commit.
+  mutable ChunkCache chunk_cache_;
 };
 
 }  // namespace kpidb::store

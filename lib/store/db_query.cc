@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "lib/period/bound.h"
+#include "lib/store/chunk_cache.h"
 #include "lib/store/db_impl.h"
 #include "lib/store/query_scratch.h"
 #include "lib/store/rocksdb_status.h"
@@ -35,9 +37,12 @@ namespace kpidb::store {
 
 // The catalog ids a query reads.
 struct QueryIds {
-  std::vector<uint32_t> metrics;
-  std::vector<uint32_t> scenarios;  // every scenario when !by_scenario and by_company
-  std::vector<uint32_t> companies;
+  // Inline: most queries name one of each, and a heap allocation per list
+  // was a tenth of a one-series query.
+  using Ids = absl::InlinedVector<uint32_t, 4>;
+  Ids metrics;
+  Ids scenarios;  // every scenario when !by_scenario and by_company
+  Ids companies;
   bool by_scenario = false;
   bool by_company = false;
 };
@@ -51,23 +56,27 @@ bool HasGlob(std::string_view s) { return s.find_first_of("*?") != std::string_v
 // resolved once.
 class BoundFilters {
  public:
-  // Checks the bounds' syntax by resolving them in the calendar year.
-  [[nodiscard]] static absl::StatusOr<BoundFilters> Make(const Query& query) {
+  // Checks the bounds by resolving them in `first`, the calendar of the
+  // query's first company (or the calendar year): a bad label is an error
+  // even when no series matches.
+  [[nodiscard]] static absl::StatusOr<BoundFilters> Make(const Query& query,
+                                                         const FiscalCalendar& first) {
     BoundFilters f(query);
-    const FiscalCalendar calendar_year = FiscalCalendar::CalendarYear();
-    KPIDB_ASSIGN_OR_RETURN(RowFilter first, f.Resolve(calendar_year));
-    f.filters_.emplace_back(calendar_year, first);
+    KPIDB_ASSIGN_OR_RETURN(RowFilter filter, f.Resolve(first));
+    f.filters_.emplace_back(first, filter);
     return f;
   }
 
-  const RowFilter& For(const FiscalCalendar& calendar) {
+  // A label valid in one calendar can fall outside the years a period may
+  // have in another (FY9999 of a March year-end ends in 10000): an error,
+  // not a guess. The pointer is valid until the next call.
+  [[nodiscard]] absl::StatusOr<const RowFilter*> For(const FiscalCalendar& calendar) {
     for (const auto& [c, f] : filters_) {
-      if (c == calendar) return f;
+      if (c == calendar) return &f;
     }
-    // Make() checked the syntax, and a fiscal label resolves under any
-    // valid calendar.
-    filters_.emplace_back(calendar, *Resolve(calendar));
-    return filters_.back().second;
+    KPIDB_ASSIGN_OR_RETURN(RowFilter filter, Resolve(calendar));
+    filters_.emplace_back(calendar, filter);
+    return &filters_.back().second;
   }
 
  private:
@@ -94,7 +103,8 @@ class BoundFilters {
 
   const Query* query_;
   RowFilter base_;
-  std::vector<std::pair<FiscalCalendar, RowFilter>> filters_;
+  // Few calendars meet in one query: inline, no allocation.
+  absl::InlinedVector<std::pair<FiscalCalendar, RowFilter>, 2> filters_;
 };
 
 }  // namespace
@@ -129,8 +139,9 @@ class SeriesReader {
       return absl::DataLossError(kpidb::StrCat(
           "series ", catalog_.SeriesName(metric, scenario, company), ": ", d.message()));
     }
+    KPIDB_ASSIGN_OR_RETURN(const RowFilter* filter, filters_.For(catalog_.CalendarOf(company)));
     scratch_.selected.clear();
-    SelectRows(scratch_.decoded, filters_.For(catalog_.CalendarOf(company)), &scratch_.selected);
+    SelectRows(scratch_.decoded, *filter, &scratch_.selected);
     if (scratch_.selected.empty()) return absl::OkStatus();
     const size_t begin = scratch_.selected_rows.size();
     for (uint32_t i : scratch_.selected) scratch_.selected_rows.push_back(scratch_.decoded[i]);
@@ -154,9 +165,35 @@ namespace {
 
 // Point lookups of every (metric, scenario, company) the query names.
 [[nodiscard]] absl::Status LookUp(rocksdb::DB* db, const std::string& path,
-                                  const QueryIds& ids, SeriesReader* reader) {
+                                  const QueryIds& ids, ChunkCache* cache,
+                                  SeriesReader* reader) {
+  const size_t count = ids.metrics.size() * ids.scenarios.size() * ids.companies.size();
+  if (count == 0) return absl::OkStatus();
+  rocksdb::ReadOptions ro;
+  if (count == 1) {
+    // One series: the chunk cache, else a plain Get (cheaper than a
+    // MultiGet batch). Series that do not exist are not cached: a query
+    // naming them is rare.
+    const uint32_t m = ids.metrics[0], sc = ids.scenarios[0], c = ids.companies[0];
+    const ChunkCache::SeriesId id{m, sc, c};
+    if (ChunkCache::Ref chunk = cache->Lookup(id)) {
+      return reader->Consume(m, sc, c, chunk.view());
+    }
+    const uint64_t epoch = cache->epoch();
+    rocksdb::PinnableSlice value;
+    rocksdb::Status st = db->Get(ro, db->DefaultColumnFamily(), SeriesKey(m, sc, c), &value);
+    if (st.IsNotFound()) return absl::OkStatus();
+    if (!st.ok()) return FromRocksDB(st, path);
+    // Only a chunk that decodes is kept: a damaged one is reported again
+    // by the next read, from disk.
+    KPIDB_RETURN_IF_ERROR(reader->Consume(m, sc, c, SliceView(value)));
+    cache->Insert(id, SliceView(value), epoch);
+    return absl::OkStatus();
+  }
   std::vector<std::string> keys;
   std::vector<std::tuple<uint32_t, uint32_t, uint32_t>> series;
+  keys.reserve(count);
+  series.reserve(count);
   for (uint32_t m : ids.metrics) {
     for (uint32_t sc : ids.scenarios) {
       for (uint32_t c : ids.companies) {
@@ -165,18 +202,6 @@ namespace {
       }
     }
   }
-  rocksdb::ReadOptions ro;
-  if (keys.size() == 1) {
-    // One series: a plain Get (through RocksDB's row cache) is cheaper than
-    // a MultiGet batch.
-    rocksdb::PinnableSlice value;
-    rocksdb::Status st = db->Get(ro, db->DefaultColumnFamily(), keys[0], &value);
-    if (st.IsNotFound()) return absl::OkStatus();
-    if (!st.ok()) return FromRocksDB(st, path);
-    auto [m, sc, c] = series[0];
-    return reader->Consume(m, sc, c, SliceView(value));
-  }
-  if (keys.empty()) return absl::OkStatus();
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
@@ -222,8 +247,15 @@ namespace {
 absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
   kpidb::ReaderMutexLock l(&catalog_mu_);
   KPIDB_ASSIGN_OR_RETURN(const QueryIds ids, ResolveQuery(query));
-  KPIDB_ASSIGN_OR_RETURN(BoundFilters filters, BoundFilters::Make(query));
-  uint32_t needed = kNeedAsOf;  // version selection reads as_of
+  KPIDB_ASSIGN_OR_RETURN(
+      BoundFilters filters,
+      BoundFilters::Make(query, ids.companies.empty() ? FiscalCalendar::CalendarYear()
+                                                      : catalog_.CalendarOf(ids.companies[0])));
+  // Without an as_of cut the latest version is the last row of its period
+  // (chunk order), so as_of is read only to be returned or to cut;
+  // DecodeChunk reads it anyway for a series with versions, to check them.
+  uint32_t needed = 0;
+  if (query.with_as_of || query.as_of.has_value()) needed |= kNeedAsOf;
   if (query.with_units) needed |= kNeedUnits;
   if (query.with_sources) needed |= kNeedSources;
   ScratchLease scratch;
@@ -267,7 +299,7 @@ absl::StatusOr<QueryIds> DBImpl::ResolveQuery(const Query& query) const {
 
 absl::Status DBImpl::ReadSeries(const QueryIds& ids, SeriesReader* reader) const {
   // Few companies: point lookups; otherwise every company of each metric.
-  return ids.by_company ? LookUp(db_.get(), path_, ids, reader)
+  return ids.by_company ? LookUp(db_.get(), path_, ids, &chunk_cache_, reader)
                         : Scan(db_.get(), path_, ids, reader);
 }
 
@@ -342,6 +374,9 @@ absl::StatusOr<QueryResult> DBImpl::BuildResult(const Query& query, SeriesReader
   result.series_offsets.reserve(hits.size() + 1);
   result.periods.reserve(rows.size());
   result.values.reserve(rows.size());
+  if (query.with_units) result.unit_ids.reserve(rows.size());
+  if (query.with_as_of) result.as_of.reserve(rows.size());
+  if (query.with_sources) result.source_ids.reserve(rows.size());
   std::vector<uint32_t> unit_slot(query.with_units ? catalog_.units().size() : 0, UINT32_MAX);
   QueryScratch& scratch = reader->scratch();
   const uint32_t source_count = catalog_.dict(DictKind::kSource).size();

@@ -393,6 +393,9 @@ absl::Status DBImpl::Commit(CatalogDelta* delta, Staging* staging) {
     kpidb::MutexLock catalog_lock(&catalog_mu_);
     delta->AppendStrings(&catalog_);
     absl::Status s = staging->IngestInto(db_.get(), path_);
+    // Also after a failure: whether RocksDB applied nothing is its promise,
+    // not something to stake cached answers on.
+    chunk_cache_.Clear();
     if (!s.ok()) {
       delta->Undo(&catalog_);
       return s;

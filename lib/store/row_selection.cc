@@ -57,6 +57,50 @@ void FilterRows(const std::vector<ChunkRow>& rows, const RowFilter& filter,
   }
 }
 
+// OrderSelection for the usual case, two or three runs of dates in the
+// chunk's range: the key packed in one integer, (end, length), which orders
+// like the full key because the start follows from them and the versions
+// of a period are adjacent in one run, oldest first, and the merge is
+// stable. False, leaving `selected` as it was, when a date is out of the
+// packed range or there are more than kMaxRuns runs.
+bool OrderSelectionPacked(const std::vector<ChunkRow>& rows, std::span<uint32_t> selected) {
+  constexpr int64_t kDayBias = int64_t{1} << 23;  // DecodeChunk bounds days by 4'000'000
+  constexpr size_t kMaxRuns = 4;
+  constexpr size_t kMaxRows = 256;
+  const size_t n = selected.size();
+  if (n > kMaxRows) return false;
+  uint64_t keys[kMaxRows];
+  size_t run_starts[kMaxRuns + 1];
+  size_t runs = 0;
+  for (size_t k = 0; k < n; ++k) {
+    const ChunkRow& r = rows[selected[k]];
+    const int64_t length = r.instant ? 0 : r.end - r.start + 1;
+    if (r.end <= -kDayBias || r.end >= kDayBias || length < 0 || length >= (int64_t{1} << 25)) {
+      return false;
+    }
+    keys[k] = (static_cast<uint64_t>(r.end + kDayBias) << 25) | static_cast<uint64_t>(length);
+    if (k == 0 || keys[k] < keys[k - 1]) {
+      if (runs == kMaxRuns) return false;
+      run_starts[runs++] = k;
+    }
+  }
+  if (runs == 1) return true;
+  run_starts[runs] = n;
+  size_t heads[kMaxRuns];
+  for (size_t r = 0; r < runs; ++r) heads[r] = run_starts[r];
+  uint32_t merged[kMaxRows];
+  for (size_t produced = 0; produced < n; ++produced) {
+    size_t best = runs;
+    for (size_t r = 0; r < runs; ++r) {
+      if (heads[r] == run_starts[r + 1]) continue;
+      if (best == runs || keys[heads[r]] < keys[heads[best]]) best = r;
+    }
+    merged[produced] = selected[heads[best]++];
+  }
+  std::copy(merged, merged + n, selected.begin());
+  return true;
+}
+
 // Puts `selected` (indexes of `rows`, in chunk order) in output order.
 // Chunk order sorts each span group (all quarters, all years...) by start,
 // which is output order inside the group; so the selection is a few
@@ -66,6 +110,7 @@ void FilterRows(const std::vector<ChunkRow>& rows, const RowFilter& filter,
 void OrderSelection(const std::vector<ChunkRow>& rows, std::span<uint32_t> selected) {
   const size_t n_sel = selected.size();
   if (n_sel < 2) return;
+  if (OrderSelectionPacked(rows, selected)) return;
   SelectionScratch& scratch = SelectionScratch::ThisThread();
   std::vector<SelectionScratch::Key>& keys = scratch.keys;
   keys.resize(n_sel);

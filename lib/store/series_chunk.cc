@@ -192,10 +192,14 @@ class PeriodDecoder {
     if (code < prev_code_ || (code == prev_code_ && r->start < prev_start_)) {
       return "rows out of order";
     }
+    repeats_ |= code == prev_code_ && r->start == prev_start_;
     prev_code_ = code;
     prev_start_ = r->start;
     return nullptr;
   }
+
+  // Whether some period had more than one row (versions).
+  bool repeats() const { return repeats_; }
 
  private:
   const char* DecodePeriod(int64_t gap, int64_t code, ChunkRow* r) {
@@ -249,6 +253,7 @@ class PeriodDecoder {
 
   int64_t prev_code_ = 0;
   int64_t prev_start_ = std::numeric_limits<int64_t>::min();
+  bool repeats_ = false;
   int64_t next_ = 0;  // the day after the previous row's end
   // When the previous row ended on a month's last day, next_ is the 1st of
   // month next_month_ (year * 12 + month - 1): a month span with gap 0 then
@@ -259,9 +264,10 @@ class PeriodDecoder {
 
 // Sets every row's period from the gap and span columns, and clears the
 // fields of columns decoded later or not at all: `rows` is reused scratch.
+// *repeats tells whether a period has several rows (versions).
 [[nodiscard]] absl::Status RebuildPeriods(const int64_t* gaps,
                                           const int64_t* spans,
-                                          absl::Span<ChunkRow> rows) {
+                                          absl::Span<ChunkRow> rows, bool* repeats) {
   PeriodDecoder periods;
   for (size_t i = 0; i < rows.size(); ++i) {
     ChunkRow& r = rows[i];
@@ -272,6 +278,7 @@ class PeriodDecoder {
       return Corrupt(why);
     }
   }
+  *repeats = periods.repeats();
   return absl::OkStatus();
 }
 
@@ -337,7 +344,8 @@ absl::Status DecodeChunk(std::string_view chunk, uint32_t needed,
   // (rows are reused scratch, and re-initializing them showed in profiles).
   rows->resize(columns.rows);
   const absl::Span<ChunkRow> out(*rows);
-  KPIDB_RETURN_IF_ERROR(RebuildPeriods(a, b, out));
+  bool repeats = false;
+  KPIDB_RETURN_IF_ERROR(RebuildPeriods(a, b, out, &repeats));
   KPIDB_RETURN_IF_ERROR(DecodeChunkColumn(columns, kColMantissa, a));
   KPIDB_RETURN_IF_ERROR(DecodeChunkColumn(columns, kColExponent, b));
   KPIDB_RETURN_IF_ERROR(RebuildValues(a, b, out));
@@ -345,7 +353,10 @@ absl::Status DecodeChunk(std::string_view chunk, uint32_t needed,
     KPIDB_RETURN_IF_ERROR(DecodeChunkColumn(columns, kColUnit, a));
     KPIDB_RETURN_IF_ERROR(RebuildIds(a, &ChunkRow::unit_id, out));
   }
-  if (needed & kNeedAsOf) {
+  // Versions are checked whenever there are any, wanted or not: a
+  // repeated row or versions out of order is damage to report, not a
+  // choice between rows to make.
+  if ((needed & kNeedAsOf) || repeats) {
     KPIDB_RETURN_IF_ERROR(DecodeChunkColumn(columns, kColAsOf, a));
     KPIDB_RETURN_IF_ERROR(RebuildAsOf(a, out));
   }

@@ -69,10 +69,12 @@ enum ChunkColumnMask : uint32_t {
 std::string EncodeChunk(std::vector<ChunkRow>* rows);
 
 // Decodes a chunk into *rows (replacing its contents). Columns outside
-// `needed` are left at their defaults. DataLoss for any damage: bad checksum,
-// unknown version or encoding, truncated or inconsistent columns, no rows,
-// rows out of order or repeated (checked for versions when as_of is
-// decoded, as every query and write does).
+// `needed` are left at their defaults, except as_of, which is also decoded
+// whenever a period has several rows (its versions are then checked).
+// DataLoss for any damage: bad checksum, unknown version or encoding,
+// truncated or inconsistent columns, no rows, rows out of order or
+// repeated. A row's as_of is kNoAsOf when not decoded, so without
+// kNeedAsOf every row is a period's only version.
 [[nodiscard]] absl::Status DecodeChunk(std::string_view chunk, uint32_t needed,
                                        std::vector<ChunkRow>* rows);
 

@@ -35,6 +35,7 @@ namespace {
 rocksdb::Options StagedFileOptions(rocksdb::Options options) {
   if (options.bottommost_compression != rocksdb::kDisableCompressionOption) {
     options.compression = options.bottommost_compression;
+    options.compression_opts = options.bottommost_compression_opts;
   }
   return options;
 }

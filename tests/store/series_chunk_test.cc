@@ -121,8 +121,21 @@ TEST(SeriesChunkTest, ColumnMaskSkipsColumns) {
     EXPECT_EQ(decoded[i].exponent, rows[i].exponent);
     EXPECT_EQ(decoded[i].unit_id, 0u);
     EXPECT_EQ(decoded[i].source_id, 0u);
-    EXPECT_EQ(decoded[i].as_of, kNoAsOf);
+    // The full-year target has two versions: as_of is decoded to check them.
+    EXPECT_EQ(decoded[i].as_of, rows[i].as_of);
   }
+  // Without versions, as_of is skipped too.
+  std::vector<ChunkRow> single;
+  for (const ChunkRow& r : rows) {
+    if (single.empty() || !single.back().SamePeriod(r)) single.push_back(r);
+  }
+  ASSERT_LT(single.size(), rows.size());
+  const std::string single_chunk = EncodeChunk(&single);
+  ASSERT_THAT(DecodeChunk(single_chunk, 0, &decoded), IsOk());
+  ASSERT_EQ(decoded.size(), single.size());
+  for (const ChunkRow& r : decoded) EXPECT_EQ(r.as_of, kNoAsOf);
+  ASSERT_THAT(DecodeChunk(single_chunk, kNeedAsOf, &decoded), IsOk());
+  EXPECT_NE(decoded[0].as_of, kNoAsOf);
 }
 
 // A stored series always has a fact: a chunk without rows is damage.
@@ -438,6 +451,22 @@ TEST_F(BadOrderTest, VersionsOutOfOrder) {
   const int64_t q1 = Day(2013, 4, 1);
   ExpectRefused(Rows({{q1, kQ, 41}, {q1, kQ, 40}}), "rows out of order");
   ExpectRefused(Rows({{q1, kQ, 41}, {q1, kQ, 0}}), "rows out of order");
+}
+
+// Queries skip the as_of column when they need no as_of; a period with
+// several rows still has them checked.
+TEST_F(BadOrderTest, VersionsAreCheckedWhenAsOfIsNotAsked) {
+  const int64_t q1 = Day(2013, 4, 1);
+  std::vector<ChunkRow> rows;
+  for (const std::string& bad : {Rows({{q1, kQ, 40}, {q1, kQ, 40}}),
+                                 Rows({{q1, kQ, 41}, {q1, kQ, 40}}),
+                                 Rows({{q1, kQ, 41}, {q1, kQ, 0}})}) {
+    EXPECT_THAT(DecodeChunk(bad, 0, &rows), StatusIs(absl::StatusCode::kDataLoss));
+  }
+  ASSERT_THAT(DecodeChunk(Rows({{q1, kQ, 0}, {q1, kQ, 40}}), 0, &rows), IsOk());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].as_of, kNoAsOf);
+  EXPECT_EQ(rows[1].as_of, rows[1].end + 39);
 }
 
 TEST_F(BadOrderTest, UnsortedPeriods) {
