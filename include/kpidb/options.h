@@ -33,9 +33,10 @@ struct Options {
   // Bytes of RocksDB block cache for encoded chunks.
   size_t block_cache_bytes = 64 << 20;
 
-  // Unused: RocksDB 7.8's row cache misreads keys of ingested table files,
-  // and every kpidb write is one (doc/impl.md). Kept so code setting it
-  // still compiles.
+  // Bytes of kpidb's cache of series chunks read by one-series queries
+  // (doc/impl.md, "chunk cache"): a repeated lookup skips RocksDB's read.
+  // Every write clears it. 0 turns it off. (Named for RocksDB's row cache,
+  // whose part it plays; RocksDB's own misreads ingested files.)
   size_t row_cache_bytes = 32 << 20;
 };
 
