@@ -4,5 +4,5 @@
 #include "tools/tools.h"
 
 int main(int argc, char** argv) {
-  return kpidb::tools::RunCheck(argc, argv, std::cout, std::cerr);
+  return kpidb::tools::MainGuarded("kpidb-check", std::cerr, kpidb::tools::RunCheck, argc, argv);
 }

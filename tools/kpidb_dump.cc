@@ -4,5 +4,5 @@
 #include "tools/tools.h"
 
 int main(int argc, char** argv) {
-  return kpidb::tools::RunDump(argc, argv, std::cout, std::cerr);
+  return kpidb::tools::MainGuarded("kpidb-dump", std::cerr, kpidb::tools::RunDump, argc, argv);
 }

@@ -4,5 +4,5 @@
 #include "tools/tools.h"
 
 int main(int argc, char** argv) {
-  return kpidb::tools::RunIngest(argc, argv, std::cout, std::cerr);
+  return kpidb::tools::MainGuarded("kpidb-ingest", std::cerr, kpidb::tools::RunIngest, argc, argv);
 }

@@ -4,5 +4,5 @@
 #include "tools/tools.h"
 
 int main(int argc, char** argv) {
-  return kpidb::tools::RunQuery(argc, argv, std::cout, std::cerr);
+  return kpidb::tools::MainGuarded("kpidb-query", std::cerr, kpidb::tools::RunQuery, argc, argv);
 }

@@ -6,6 +6,7 @@
 #define KPIDB_TOOLS_TOOLS_H_
 
 #include <ostream>
+#include <string_view>
 
 namespace kpidb::tools {
 
@@ -17,6 +18,13 @@ int RunQuery(int argc, const char* const* argv, std::ostream& out,
              std::ostream& err);
 int RunCheck(int argc, const char* const* argv, std::ostream& out,
              std::ostream& err);
+
+// Runs `run` (one of the above), turning an exception that escaped it into
+// "TOOL: MESSAGE" and exit code 1: the library returns out of memory as a
+// status, so this is a backstop against a core dump, not the error path.
+int MainGuarded(std::string_view tool, std::ostream& err, int (*run)(int, const char* const*,
+                                                                     std::ostream&, std::ostream&),
+                int argc, const char* const* argv);
 
 }  // namespace kpidb::tools
 

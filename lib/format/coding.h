@@ -148,6 +148,13 @@ class ByteReader {
       *value = static_cast<uint8_t>(*p_++);
       return true;
     }
+    // Two bytes (values below 16384: most mantissa deltas) stay inline too.
+    if (end_ - p_ >= 2 && static_cast<uint8_t>(p_[1]) < 0x80) {
+      *value = (static_cast<uint64_t>(static_cast<uint8_t>(p_[0]) & 0x7f)) |
+               (static_cast<uint64_t>(static_cast<uint8_t>(p_[1])) << 7);
+      p_ += 2;
+      return true;
+    }
     return ReadVarint64Slow(value);
   }
 

@@ -12,6 +12,7 @@
 #include "lib/csv/utf8.h"
 #include "lib/ingest/input_file.h"
 #include "lib/util/quote.h"
+#include "lib/util/resource_errors.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 
@@ -528,15 +529,18 @@ void Ingester::ReportRecordErrors(std::span<const RecordError> errors) {
 
 absl::Status IngestInputs(DB* db, std::span<const IngestInput> inputs,
                           const IngestOptions& options, IngestReport* report) {
+  return ReturnResourceErrors("ingest", [&]() -> absl::Status {
   std::vector<Source> sources;
   for (const IngestInput& in : inputs) sources.push_back(Source{in.name, in.data, nullptr});
   *report = IngestReport();
   Ingester ingester(db, options, report);
   return ingester.Run(sources);
+  });
 }
 
 absl::Status IngestFiles(DB* db, std::span<const std::string> paths,
                          const IngestOptions& options, IngestReport* report) {
+  return ReturnResourceErrors("ingest", [&]() -> absl::Status {
   std::vector<std::unique_ptr<ingest::InputFile>> files;
   std::vector<Source> sources;
   for (const std::string& p : paths) {
@@ -547,6 +551,7 @@ absl::Status IngestFiles(DB* db, std::span<const std::string> paths,
   *report = IngestReport();
   Ingester ingester(db, options, report);
   return ingester.Run(sources);
+  });
 }
 
 }  // namespace kpidb

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "kpidb/db.h"
+#include "lib/util/resource_errors.h"
 #include "lib/util/status_macros.h"
 
 namespace kpidb {
@@ -57,6 +58,7 @@ class ScratchDirectory {
 
 absl::Status IngestFilesInto(std::string_view db_path, std::span<const std::string> paths,
                              const IngestOptions& options, IngestReport* report) {
+  return ReturnResourceErrors(db_path, [&]() -> absl::Status {
   *report = IngestReport();
   if (!options.dry_run) return OpenAndIngest(Options(), db_path, paths, options, report);
   if (DB::Exists(db_path)) {
@@ -69,6 +71,7 @@ absl::Status IngestFilesInto(std::string_view db_path, std::span<const std::stri
   // one elsewhere gives the same report.
   KPIDB_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDirectory> scratch, ScratchDirectory::Create());
   return OpenAndIngest(Options(), scratch->path(), paths, options, report);
+  });
 }
 
 }  // namespace kpidb

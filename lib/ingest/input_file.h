@@ -1,6 +1,9 @@
 // An input of kpidb::IngestFiles: a file mapped into memory, or standard
 // input (or a pipe, a device) read into a string. Mapping avoids copying
-// inputs of hundreds of megabytes.
+// inputs of hundreds of megabytes. A stream longer than kSpillBytes is
+// copied into an unnamed temporary file (O_TMPFILE in $TMPDIR, else /tmp:
+// it vanishes when closed, also on a crash) and mapped like a file, so
+// memory does not grow with what is piped in either.
 //
 // What is read, rather than mapped, is read only as far as it can be text
 // that a csv::Reader with max_record_bytes == max_line_bytes and reject_nul
@@ -31,9 +34,12 @@ class InputFile {
 
   // Reads `path` ("-" is standard input), stopping early as described
   // above. NotFound for a missing file, InvalidArgument for a directory,
-  // Unavailable for other read errors; the message starts with the path.
+  // Unavailable for other read errors, ResourceExhausted when the
+  // temporary file of a stream finds no space; the message starts with the
+  // path. `spill_bytes` is kSpillBytes but in tests.
   // REQUIRES: max_line_bytes >= 1.
-  [[nodiscard]] absl::Status Open(const std::string& path, size_t max_line_bytes);
+  [[nodiscard]] absl::Status Open(const std::string& path, size_t max_line_bytes,
+                                  size_t spill_bytes = kSpillBytes);
 
   // The contents; valid while this object lives.
   std::string_view view() const { return view_; }
@@ -45,13 +51,22 @@ class InputFile {
 
   // Mapped files up to this size are read in whole at Open().
   static constexpr size_t kPopulateBytes = size_t{64} << 20;
+  // Streams longer than this go through a temporary file.
+  static constexpr size_t kSpillBytes = size_t{64} << 20;
+
+  // Whether a stream went through a temporary file (for tests).
+  bool spilled() const { return spilled_; }
 
  private:
   // Reads what cannot be mapped: standard input, pipes, devices, empty
   // files; `path` names it in messages.
-  [[nodiscard]] absl::Status ReadText(int fd, const std::string& path, size_t max_line_bytes);
+  [[nodiscard]] absl::Status ReadText(int fd, const std::string& path, size_t max_line_bytes,
+                                      size_t spill_bytes);
+  // Maps `size` bytes of `fd` (read-only, private); false if mmap fails.
+  bool Map(int fd, size_t size);
 
   void* map_ = nullptr;
+  bool spilled_ = false;
   size_t size_ = 0;
   std::string data_;
   std::string_view view_;

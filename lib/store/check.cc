@@ -36,6 +36,7 @@
 #include "lib/store/series_chunk.h"
 #include "lib/store/staging.h"
 #include "lib/util/quote.h"
+#include "lib/util/resource_errors.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 #include "rocksdb/db.h"
@@ -685,8 +686,10 @@ std::string RepairRefused(uint64_t problems) {
 }  // namespace
 }  // namespace store
 
-absl::StatusOr<CheckReport> CheckDatabase(std::string_view path_view,
-                                          const CheckOptions& options) {
+namespace {
+
+absl::StatusOr<CheckReport> CheckDatabaseUnguarded(std::string_view path_view,
+                                                   const CheckOptions& options) {
   using store::Checker;
   const std::string path(path_view);
   rocksdb::Env* env = rocksdb::Env::Default();
@@ -717,6 +720,12 @@ absl::StatusOr<CheckReport> CheckDatabase(std::string_view path_view,
   rocksdb::Status s = db->Close();
   if (!s.ok()) return store::FromRocksDB(s, path);
   return again.TakeReport();
+}
+
+}  // namespace
+
+absl::StatusOr<CheckReport> CheckDatabase(std::string_view path, const CheckOptions& options) {
+  return ReturnResourceErrors(path, [&] { return CheckDatabaseUnguarded(path, options); });
 }
 
 }  // namespace kpidb

@@ -11,6 +11,7 @@
 #include "lib/store/rocks_options.h"
 #include "lib/store/rocksdb_status.h"
 #include "lib/store/staging.h"
+#include "lib/util/resource_errors.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/quote.h"
 #include "lib/util/str_cat.h"
@@ -22,7 +23,10 @@ namespace kpidb {
 
 absl::StatusOr<std::unique_ptr<DB>> DB::Open(const Options& options,
                                              std::string_view path) {
-  return store::DBImpl::Open(options, path, rocksdb::Env::Default());
+  // RocksDB starts its background threads here: without memory for their
+  // stacks, std::thread throws.
+  return ReturnResourceErrors(
+      path, [&] { return store::DBImpl::Open(options, path, rocksdb::Env::Default()); });
 }
 
 bool DB::Exists(std::string_view path) {
@@ -55,6 +59,13 @@ rocksdb::Options RocksOptions(const Options& options, rocksdb::Env* env,
   // and stays open: a reader keeps reading files a writer's compaction
   // deletes meanwhile.
   ro.max_open_files = -1;
+  // ... in the opening thread. RocksDB's default starts 16 threads to open
+  // table files in parallel, which costs more than it saves for a
+  // database of a few large files, and a failure to start one of them
+  // (no memory for its stack) ends in std::terminate inside RocksDB (a
+  // joinable std::thread destroyed while unwinding), which no caller can
+  // turn into an error (tests/tools/out_of_memory_test.cc).
+  ro.max_file_opening_threads = 1;
   ro.info_log = options.read_only
                     ? NewNullInfoLog()
                     : NewInfoLog(kpidb::StrCat(path, "/LOG"), rocksdb::InfoLogLevel::WARN_LEVEL);

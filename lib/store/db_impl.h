@@ -13,6 +13,7 @@
 #ifndef KPIDB_LIB_STORE_DB_IMPL_H_
 #define KPIDB_LIB_STORE_DB_IMPL_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,6 +67,8 @@ class DBImpl final : public DB {
          std::unique_ptr<rocksdb::DB> db);
 
   [[nodiscard]] absl::Status Initialize();
+  [[nodiscard]] absl::StatusOr<std::unique_ptr<BulkWrite>> NewBulkWriteUnguarded(
+      const WriteOptions& options);
 
   // Write stages (db_write.cc), in order. The writer holds write_mu_.
   void LockWriter() ABSL_EXCLUSIVE_LOCK_FUNCTION(write_mu_) { write_mu_.Lock(); }
@@ -84,6 +87,10 @@ class DBImpl final : public DB {
   rocksdb::Env* env() const { return rocks_options_.env; }
   const rocksdb::Options& rocks_options() const { return rocks_options_; }
   const std::string& path() const { return path_; }
+
+  [[nodiscard]] absl::StatusOr<QueryResult> ExecuteUnguarded(const Query& query) const;
+  // FailedPrecondition once a commit was interrupted (Commit()).
+  [[nodiscard]] absl::Status CheckWritable() const;
 
   // Query stages (db_query.cc), in order, under catalog_mu_ (shared).
   [[nodiscard]] absl::StatusOr<QueryIds> ResolveQuery(const Query& query) const
@@ -105,6 +112,11 @@ class DBImpl final : public DB {
   Catalog catalog_ ABSL_GUARDED_BY(catalog_mu_);
   // Chunks of one-series lookups; cleared by each commit.
   mutable ChunkCache chunk_cache_;
+  // Set when an exception (out of memory) interrupted a commit: whether its
+  // ingest happened is unknown, so the in-memory catalog may disagree with
+  // the database, and no write may assign ids from it. Reads stay safe: a
+  // chunk naming an id the catalog lacks is DataLoss, extra ids are unused.
+  std::atomic<bool> commit_interrupted_{false};
 };
 
 }  // namespace kpidb::store

@@ -30,6 +30,7 @@
 #include "lib/store/row_selection.h"
 #include "lib/store/series_chunk.h"
 #include "lib/util/days.h"
+#include "lib/util/resource_errors.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 
@@ -245,6 +246,11 @@ namespace {
 }  // namespace
 
 absl::StatusOr<QueryResult> DBImpl::Execute(const Query& query) const {
+  // A query's memory grows with its result.
+  return ReturnResourceErrors(path_, [&] { return ExecuteUnguarded(query); });
+}
+
+absl::StatusOr<QueryResult> DBImpl::ExecuteUnguarded(const Query& query) const {
   kpidb::ReaderMutexLock l(&catalog_mu_);
   KPIDB_ASSIGN_OR_RETURN(const QueryIds ids, ResolveQuery(query));
   KPIDB_ASSIGN_OR_RETURN(
@@ -311,35 +317,50 @@ namespace {
                                       const std::vector<ChunkRow>& rows,
                                       const SeriesReader::Hit& h, std::vector<uint32_t>* unit_slot,
                                       QueryScratch* scratch, QueryResult* result) {
-  const std::vector<Unit>& units = catalog.units();
-  const Dictionary& sources = catalog.dict(DictKind::kSource);
-  for (size_t ri = h.begin; ri < h.end; ++ri) {
-    const ChunkRow& r = rows[ri];
+  // Column by column: one loop per output vector, without per-row branches
+  // on the query's options.
+  const size_t n = h.end - h.begin;
+  const size_t base = result->periods.size();
+  const ChunkRow* in = rows.data() + h.begin;
+  result->periods.resize(base + n);
+  result->values.resize(base + n);
+  Period* periods = result->periods.data() + base;
+  Decimal* values = result->values.data() + base;
+  for (size_t i = 0; i < n; ++i) {
     // DecodeChunk checked the ranges these rely on.
-    result->periods.push_back(Period::FromDayNumbers(r.start, r.end, r.instant));
-    result->values.push_back(Decimal::FromValidParts(r.mantissa, r.exponent));
-    if (query.with_units) {
-      if (r.unit_id >= units.size()) return absl::DataLossError("damaged chunk: unknown unit id");
-      uint32_t& slot = (*unit_slot)[r.unit_id];
+    periods[i] = Period::FromDayNumbers(in[i].start, in[i].end, in[i].instant);
+    values[i] = Decimal::FromValidParts(in[i].mantissa, in[i].exponent);
+  }
+  if (query.with_units) {
+    const std::vector<Unit>& units = catalog.units();
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t id = in[i].unit_id;
+      if (id >= units.size()) return absl::DataLossError("damaged chunk: unknown unit id");
+      uint32_t& slot = (*unit_slot)[id];
       if (slot == UINT32_MAX) {
         slot = static_cast<uint32_t>(result->unit_table.size());
-        result->unit_table.push_back(units[r.unit_id]);
+        result->unit_table.push_back(units[id]);
       }
       result->unit_ids.push_back(slot);
     }
-    if (query.with_as_of) {
-      result->as_of.push_back(r.as_of == kNoAsOf ? std::nullopt
-                                                 : std::optional<absl::CivilDay>(FromDays(r.as_of)));
+  }
+  if (query.with_as_of) {
+    for (size_t i = 0; i < n; ++i) {
+      result->as_of.push_back(in[i].as_of == kNoAsOf
+                                  ? std::nullopt
+                                  : std::optional<absl::CivilDay>(FromDays(in[i].as_of)));
     }
-    if (query.with_sources) {
-      if (!sources.Contains(r.source_id)) {
-        return absl::DataLossError("damaged chunk: unknown source id");
-      }
-      uint32_t& slot = scratch->source_slot[r.source_id];
+  }
+  if (query.with_sources) {
+    const Dictionary& sources = catalog.dict(DictKind::kSource);
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t id = in[i].source_id;
+      if (!sources.Contains(id)) return absl::DataLossError("damaged chunk: unknown source id");
+      uint32_t& slot = scratch->source_slot[id];
       if (slot == UINT32_MAX) {
         slot = static_cast<uint32_t>(result->source_table.size());
-        scratch->touched_sources.push_back(r.source_id);
-        result->source_table.push_back(sources.Get(r.source_id));
+        scratch->touched_sources.push_back(id);
+        result->source_table.push_back(sources.Get(id));
       }
       result->source_ids.push_back(slot);
     }

@@ -37,6 +37,7 @@
 #include "lib/store/version_merge.h"
 #include "lib/store/fact_runs.h"
 #include "lib/util/huge_page_allocator.h"
+#include "lib/util/resource_errors.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/str_cat.h"
 
@@ -201,8 +202,17 @@ class BulkWriteImpl final : public DB::BulkWrite {
     db_.UnlockWriter();
   }
 
-  [[nodiscard]] absl::Status Add(const WriteBatch& batch) override
-      ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  [[nodiscard]] absl::Status Add(const WriteBatch& batch) override {
+    return ReturnResourceErrors(db_.path(), [&] { return AddUnguarded(batch); });
+  }
+
+  [[nodiscard]] absl::StatusOr<WriteSummary> Commit(std::vector<RecordError>* errors,
+                                                    size_t max_errors) override {
+    return ReturnResourceErrors(db_.path(), [&] { return CommitUnguarded(errors, max_errors); });
+  }
+
+ private:
+  [[nodiscard]] absl::Status AddUnguarded(const WriteBatch& batch) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     if (done_) return absl::FailedPreconditionError("bulk write already committed");
     const WriteBatch::Rep& rep = batch.rep();
     const BatchIds ids = db_.ResolveBatch(rep, &*delta_);
@@ -229,8 +239,8 @@ class BulkWriteImpl final : public DB::BulkWrite {
     return absl::OkStatus();
   }
 
-  [[nodiscard]] absl::StatusOr<WriteSummary> Commit(std::vector<RecordError>* errors,
-                                                    size_t max_errors) override
+  [[nodiscard]] absl::StatusOr<WriteSummary> CommitUnguarded(std::vector<RecordError>* errors,
+                                                             size_t max_errors)
       ABSL_NO_THREAD_SAFETY_ANALYSIS {
     if (done_) return absl::FailedPreconditionError("bulk write already committed");
     done_ = true;
@@ -251,7 +261,6 @@ class BulkWriteImpl final : public DB::BulkWrite {
     return summary;
   }
 
- private:
   DBImpl& db_;
   const WriteOptions options_;
   const std::string spill_dir_;
@@ -262,8 +271,23 @@ class BulkWriteImpl final : public DB::BulkWrite {
   bool done_ = false;
 };
 
+absl::Status DBImpl::CheckWritable() const {
+  if (commit_interrupted_.load()) {
+    return absl::FailedPreconditionError(kpidb::StrCat(
+        path_, ": an earlier write ran out of memory while committing; reopen the database "
+               "(it holds that write or none of it)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<DB::BulkWrite>> DBImpl::NewBulkWrite(
     const WriteOptions& options) {
+  return ReturnResourceErrors(path_, [&] { return NewBulkWriteUnguarded(options); });
+}
+
+absl::StatusOr<std::unique_ptr<DB::BulkWrite>> DBImpl::NewBulkWriteUnguarded(
+    const WriteOptions& options) {
+  KPIDB_RETURN_IF_ERROR(CheckWritable());
   if (options_.read_only && !options.dry_run) {
     return absl::FailedPreconditionError(
         kpidb::StrCat(path_, ": database is open read-only"));
@@ -389,18 +413,28 @@ absl::Status DBImpl::MergeSeries(const WriteOptions& options, const CatalogDelta
 
 absl::Status DBImpl::Commit(CatalogDelta* delta, Staging* staging) {
   if (staging->keys() == 0) return absl::OkStatus();
+  KPIDB_RETURN_IF_ERROR(CheckWritable());
   {
     kpidb::MutexLock catalog_lock(&catalog_mu_);
-    delta->AppendStrings(&catalog_);
-    absl::Status s = staging->IngestInto(db_.get(), path_);
-    // Also after a failure: whether RocksDB applied nothing is its promise,
-    // not something to stake cached answers on.
-    chunk_cache_.Clear();
-    if (!s.ok()) {
-      delta->Undo(&catalog_);
-      return s;
+    try {
+      delta->AppendStrings(&catalog_);
+      absl::Status s = staging->IngestInto(db_.get(), path_);
+      // Also after a failure: whether RocksDB applied nothing is its
+      // promise, not something to stake cached answers on.
+      chunk_cache_.Clear();
+      if (!s.ok()) {
+        delta->Undo(&catalog_);
+        return s;
+      }
+      delta->Finish(&catalog_);
+    } catch (...) {
+      // Out of memory somewhere between the catalog's first change and its
+      // last, perhaps after RocksDB committed: the catalog in memory can no
+      // longer be trusted to assign ids (db_impl.h).
+      commit_interrupted_.store(true);
+      chunk_cache_.Clear();
+      throw;
     }
-    delta->Finish(&catalog_);
   }
   // The write is durable now. A record that cannot be updated (a full
   // disk) only stays older than the database, which an open accepts.

@@ -19,6 +19,7 @@
 #include "kpidb/ingest.h"
 #include "kpidb/options.h"
 #include "lib/csv/utf8.h"
+#include "lib/ingest/input_file.h"
 #include "tests/testutil.h"
 
 namespace kpidb {
@@ -256,6 +257,85 @@ TEST_F(EndlessInputTest, RecordOfExactlyTheLimitWithCrlfInAStreamIsLoaded) {
   IngestPiped(data, 1);
   EXPECT_THAT(status_, IsOk()) << ::testing::PrintToString(report_.errors);
   EXPECT_EQ(report_.summary.new_facts, 1u + (9000 - 2014));
+}
+
+// A stream longer than InputFile::kSpillBytes goes through a temporary
+// file, so memory does not grow with what is piped in: the view is the
+// same bytes, and the early stops (NUL, overlong line) still hold.
+class SpilledStreamTest : public ::testing::Test {
+ protected:
+  // Opens `data` written through a pipe, spilling after `spill_bytes`.
+  absl::Status OpenPiped(const std::string& data, size_t spill_bytes) {
+    int fds[2];
+    EXPECT_EQ(pipe(fds), 0);
+    struct sigaction ignore = {}, old = {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, &old);
+    std::thread writer([&] {
+      std::string_view rest = data;
+      while (!rest.empty()) {
+        const ssize_t n = write(fds[1], rest.data(), rest.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        rest.remove_prefix(static_cast<size_t>(n));
+      }
+      close(fds[1]);
+    });
+    absl::Status s = file_.Open("/dev/fd/" + std::to_string(fds[0]), kMaxRecordBytes, spill_bytes);
+    close(fds[0]);
+    writer.join();
+    sigaction(SIGPIPE, &old, nullptr);
+    return s;
+  }
+
+  ingest::InputFile file_;
+};
+
+TEST_F(SpilledStreamTest, LongStreamIsMappedFromATemporaryFile) {
+  std::string data = kFactsHeader;
+  for (int year = 2000; year < 9000; ++year) data += "IIJ,m,FY" + std::to_string(year) + ",1,,,,\n";
+  ASSERT_THAT(OpenPiped(data, 4096), IsOk());
+  EXPECT_TRUE(file_.spilled());
+  EXPECT_EQ(file_.view(), data);
+  // Released pages read back the same bytes.
+  file_.Release(0, data.size());
+  EXPECT_EQ(file_.view(), data);
+}
+
+TEST_F(SpilledStreamTest, ShortStreamStaysInMemory) {
+  const std::string data = std::string(kFactsHeader) + "IIJ,m,FY2013,1,,,,\n";
+  ASSERT_THAT(OpenPiped(data, 4096), IsOk());
+  EXPECT_FALSE(file_.spilled());
+  EXPECT_EQ(file_.view(), data);
+}
+
+TEST_F(SpilledStreamTest, NulStillEndsASpilledStream) {
+  std::string data(100'000, 'x');
+  for (size_t i = 80; i < data.size(); i += 81) data[i] = '\n';
+  data[50'000] = '\0';
+  data += std::string(1 << 20, 'y');
+  ASSERT_THAT(OpenPiped(data, 4096), IsOk());
+  EXPECT_TRUE(file_.spilled());
+  // Up to the end of the read that held the NUL, and nothing of the rest.
+  EXPECT_GT(file_.view().size(), 50'000u);
+  EXPECT_LT(file_.view().size(), 50'000u + (1u << 16) + 1);
+  EXPECT_EQ(file_.view(), std::string_view(data).substr(0, file_.view().size()));
+}
+
+TEST_F(SpilledStreamTest, UnwritableTemporaryFolderIsAClearError) {
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old != nullptr ? old : "";
+  setenv("TMPDIR", "/nonexistent-kpidb-test-dir", 1);
+  absl::Status s = OpenPiped(std::string(100'000, 'x'), 4096);
+  if (old != nullptr) {
+    setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    unsetenv("TMPDIR");
+  }
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.message()),
+              AllOf(StartsWith("/dev/fd/"), HasSubstr("/nonexistent-kpidb-test-dir"),
+                    HasSubstr("TMPDIR")));
 }
 
 }  // namespace
