@@ -40,6 +40,7 @@
 
 #include "bench/generator.h"
 #include "bench/open_series.h"
+#include "bench/sqlite_schema.h"
 #include "kpidb/analytics.h"
 #include "kpidb/db.h"
 #include "kpidb/ingest.h"
@@ -554,21 +555,7 @@ SqliteStore g_sqlite_mmap;
 SqliteStore g_sqlite_cum;
 SqliteStore g_sqlite_cum_mmap;
 
-// Value stored as TEXT (the exact decimal as reported); periods as their
-// canonical label plus start and end day numbers.
-constexpr const char* kSqliteSchema = R"sql(
-CREATE TABLE facts (
-  company TEXT NOT NULL,
-  metric TEXT NOT NULL,
-  period TEXT NOT NULL,
-  period_start INTEGER NOT NULL,
-  period_end INTEGER NOT NULL,
-  value TEXT NOT NULL,
-  unit TEXT NOT NULL,
-  scenario TEXT NOT NULL,
-  PRIMARY KEY (company, metric, scenario, period)
-) WITHOUT ROWID;
-)sql";
+// kSqliteSchema, kSqliteIndexSql...: bench/sqlite_schema.h.
 
 uint64_t SqliteFileBytes(const SqliteStore& s) {
   SqlExec(s.db, "PRAGMA wal_checkpoint(TRUNCATE)");
@@ -635,17 +622,12 @@ LoadResult LoadSqlite(SqliteStore* s, const Dataset& data = *g_data) {
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr),
            "open");
-  SqlExec(s->db, "PRAGMA journal_mode=WAL");
-  SqlExec(s->db, "PRAGMA synchronous=FULL");
-  SqlExec(s->db, "PRAGMA cache_size=-65536");  // 64 MiB, like kpidb's block cache
+  for (const char* pragma : kSqliteLoadPragmas) SqlExec(s->db, pragma);
   SqlExec(s->db, kSqliteSchema);
   LoadResult r;
   const Clock::time_point t0 = Clock::now();
   SqlExec(s->db, "BEGIN");
-  sqlite3_stmt* ins = SqlPrepare(
-      s->db,
-      "INSERT INTO facts (company, metric, period, period_start, period_end, value, unit,"
-      " scenario) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  sqlite3_stmt* ins = SqlPrepare(s->db, kSqliteInsertSql);
   const std::string_view scenario = Dataset::kScenario;
   for (const FactRow& f : data.rows) {
     const std::string& company = data.companies[f.company].id;
@@ -669,7 +651,7 @@ LoadResult LoadSqlite(SqliteStore* s, const Dataset& data = *g_data) {
   r.load_s = Seconds(t0, t1);
   r.bytes = SqliteFileBytes(*s);
   const Clock::time_point i0 = Clock::now();
-  SqlExec(s->db, "CREATE INDEX facts_by_metric_period ON facts (metric, period, company)");
+  SqlExec(s->db, kSqliteIndexSql);
   const Clock::time_point i1 = Clock::now();
   SqlExec(s->db, "ANALYZE");
   const uint64_t with_index = SqliteFileBytes(*s);
