@@ -9,6 +9,7 @@ Standard library only.
     scale.py --build DIR [--facts 5m|50m | --companies N] [--data DIR]
              [--work DIR] [--keep] [--open-iterations N] [--command-runs N]
              [--out FILE]
+    scale.py --table RESULTS.json      (the table of an earlier run)
 
 Without --keep, the databases (and generated data) are removed at the end;
 a --work folder given here is kept, emptied of them.
@@ -95,7 +96,8 @@ def machine():
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--build", required=True, help="build folder with bench/ and tools/")
+    ap.add_argument("--build", help="build folder with bench/ and tools/ (required to measure)")
+    ap.add_argument("--table", metavar="JSON", help="only print the table of a results file")
     ap.add_argument("--facts", choices=sorted(SIZES), help="5m (2000 companies) or 50m (20000)")
     ap.add_argument("--companies", type=int, help="generator companies (2,500 facts each)")
     ap.add_argument("--data", help="folder with the generator's companies.csv and facts.csv "
@@ -107,6 +109,12 @@ def main():
     ap.add_argument("--command-runs", type=int, default=21)
     ap.add_argument("--out", help="JSON results (default: BUILD/bench/scale-FACTS.json)")
     a = ap.parse_args()
+    if a.table:
+        with open(a.table) as f:
+            print_table(json.load(f))
+        return
+    if not a.build:
+        ap.error("--build is required")
 
     tool = lambda name: os.path.join(a.build, name)
     ingest, dump = tool("tools/kpidb-ingest"), tool("tools/kpidb-dump")
@@ -278,7 +286,7 @@ def print_table(r):
         row(f"open read-only + series query + close, in-process, {label} (ms)",
             o["kpidb"][stat] / 1e3, o["sqlite"][stat] / 1e3, ms)
     sq = c.get("sqlite3")
-    for stat, label in (("p50_ms", "p50"), ("max_ms", "max")):
+    for stat, label in (("p50_ms", "p50"), ("min_ms", "min"), ("max_ms", "max")):
         row(f"command: `kpidb-dump DB --company C --metric M` / `sqlite3 -readonly`, "
             f"wall {label} (ms)", c["kpidb-dump"][stat], sq[stat] if sq else None, ms)
     sv = c.get("sqlite3 -version")
