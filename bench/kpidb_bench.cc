@@ -39,6 +39,8 @@
 #include <vector>
 
 #include "bench/generator.h"
+#include "bench/open_series.h"
+#include "bench/sqlite_schema.h"
 #include "kpidb/analytics.h"
 #include "kpidb/db.h"
 #include "kpidb/ingest.h"
@@ -527,14 +529,17 @@ struct SqliteStore {
   std::string dir;
   sqlite3* db = nullptr;
   sqlite3_stmt* series = nullptr;
+  sqlite3_stmt* series_tight = nullptr;  // kSqliteTightSeriesSql
   sqlite3_stmt* cross = nullptr;
   sqlite3_stmt* sum = nullptr;
   sqlite3_stmt* quarters = nullptr;  // kQuartersSql (cumulative dataset)
   sqlite3_stmt* yoy = nullptr;       // kYoySql (cumulative dataset)
   std::string Path() const { return dir + "/facts.sqlite"; }
   void Close() {
-    for (sqlite3_stmt* st : {series, cross, sum, quarters, yoy}) sqlite3_finalize(st);
-    series = cross = sum = quarters = yoy = nullptr;
+    for (sqlite3_stmt* st : {series, series_tight, cross, sum, quarters, yoy}) {
+      sqlite3_finalize(st);
+    }
+    series = series_tight = cross = sum = quarters = yoy = nullptr;
     if (db != nullptr) sqlite3_close(db);
     db = nullptr;
   }
@@ -550,21 +555,7 @@ SqliteStore g_sqlite_mmap;
 SqliteStore g_sqlite_cum;
 SqliteStore g_sqlite_cum_mmap;
 
-// Value stored as TEXT (the exact decimal as reported); periods as their
-// canonical label plus start and end day numbers.
-constexpr const char* kSqliteSchema = R"sql(
-CREATE TABLE facts (
-  company TEXT NOT NULL,
-  metric TEXT NOT NULL,
-  period TEXT NOT NULL,
-  period_start INTEGER NOT NULL,
-  period_end INTEGER NOT NULL,
-  value TEXT NOT NULL,
-  unit TEXT NOT NULL,
-  scenario TEXT NOT NULL,
-  PRIMARY KEY (company, metric, scenario, period)
-) WITHOUT ROWID;
-)sql";
+// kSqliteSchema, kSqliteIndexSql...: bench/sqlite_schema.h.
 
 uint64_t SqliteFileBytes(const SqliteStore& s) {
   SqlExec(s.db, "PRAGMA wal_checkpoint(TRUNCATE)");
@@ -631,17 +622,12 @@ LoadResult LoadSqlite(SqliteStore* s, const Dataset& data = *g_data) {
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr),
            "open");
-  SqlExec(s->db, "PRAGMA journal_mode=WAL");
-  SqlExec(s->db, "PRAGMA synchronous=FULL");
-  SqlExec(s->db, "PRAGMA cache_size=-65536");  // 64 MiB, like kpidb's block cache
+  for (const char* pragma : kSqliteLoadPragmas) SqlExec(s->db, pragma);
   SqlExec(s->db, kSqliteSchema);
   LoadResult r;
   const Clock::time_point t0 = Clock::now();
   SqlExec(s->db, "BEGIN");
-  sqlite3_stmt* ins = SqlPrepare(
-      s->db,
-      "INSERT INTO facts (company, metric, period, period_start, period_end, value, unit,"
-      " scenario) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  sqlite3_stmt* ins = SqlPrepare(s->db, kSqliteInsertSql);
   const std::string_view scenario = Dataset::kScenario;
   for (const FactRow& f : data.rows) {
     const std::string& company = data.companies[f.company].id;
@@ -665,7 +651,7 @@ LoadResult LoadSqlite(SqliteStore* s, const Dataset& data = *g_data) {
   r.load_s = Seconds(t0, t1);
   r.bytes = SqliteFileBytes(*s);
   const Clock::time_point i0 = Clock::now();
-  SqlExec(s->db, "CREATE INDEX facts_by_metric_period ON facts (metric, period, company)");
+  SqlExec(s->db, kSqliteIndexSql);
   const Clock::time_point i1 = Clock::now();
   SqlExec(s->db, "ANALYZE");
   const uint64_t with_index = SqliteFileBytes(*s);
@@ -677,6 +663,19 @@ LoadResult LoadSqlite(SqliteStore* s, const Dataset& data = *g_data) {
                        static_cast<double>(data.facts()) / Seconds(t0, i1));
   PrepareSqliteQueries(s);
   return r;
+}
+
+// Reopens a loaded file read-write with the load's settings (after
+// open_query/*, which closes every connection).
+void ReopenSqlite(SqliteStore* s) {
+  s->Close();
+  SqlCheck(nullptr,
+           sqlite3_open_v2(s->Path().c_str(), &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                           nullptr),
+           "open");
+  SqlExec(s->db, "PRAGMA synchronous=FULL");  // journal_mode=WAL is kept in the file
+  SqlExec(s->db, "PRAGMA cache_size=-65536");
+  PrepareSqliteQueries(s);
 }
 
 void OpenSqliteMmap(SqliteStore* s) {
@@ -697,6 +696,9 @@ void PrepareSqliteQueries(SqliteStore* s) {
       " WHERE company = ?1 AND metric = ?2 AND scenario = 'actual'"
       " AND period_start >= ?3 AND period_end <= ?4"
       " ORDER BY period_end, period_start DESC");
+  // The same rows through the primary key's period column (label bounds);
+  // the application sorts them (SqliteSeriesTight).
+  s->series_tight = SqlPrepare(s->db, kSqliteTightSeriesSql);
   s->cross = SqlPrepare(
       s->db,
       "SELECT company, period_start, period_end, value, unit FROM facts"
@@ -739,7 +741,8 @@ void PrintSqlitePlans(const SqliteStore& s, std::initializer_list<sqlite3_stmt*>
 }
 
 void PrintSqlitePlans() {
-  PrintSqlitePlans(g_sqlite, {g_sqlite.series, g_sqlite.cross, g_sqlite.sum});
+  PrintSqlitePlans(g_sqlite,
+                   {g_sqlite.series, g_sqlite.series_tight, g_sqlite.cross, g_sqlite.sum});
 }
 
 std::string_view ColText(sqlite3_stmt* st, int col) {
@@ -774,6 +777,30 @@ void SqliteSeries(SqliteStore& db, const SeriesPick& p, std::vector<OutRow>* out
   }
   SqlCheck(db.db, rc, "series query");
   sqlite3_reset(st);
+}
+
+// The series query through SQLite's tight primary-key range
+// (kSqliteTightSeriesSql: `period` between label bounds, which select the
+// same rows as the day bounds above), sorted into the same order by the
+// application (SortSeriesRows), not by SQL.
+void SqliteSeriesTight(SqliteStore& db, const SeriesPick& p, std::vector<OutRow>* out) {
+  out->clear();
+  const CompanyInfo& c = g_data->companies[p.company];
+  std::string error;
+  const bool ok = StepTightSeries(
+      db.db, db.series_tight, c.id, g_data->metrics[p.metric].name, p.first_fy,
+      p.first_fy + kSeriesYears - 1,
+      [&](int64_t start, int64_t end, std::string_view value, std::string_view unit) {
+        OutRow& r = out->emplace_back();
+        r.company = c.id;
+        r.start = start;
+        r.end = end;
+        if (!ParsePlainDecimal(value, &r.mantissa, &r.exponent)) Die("sqlite: bad stored value");
+        r.unit = unit;
+      },
+      &error);
+  if (!ok) Die("sqlite: " + error);
+  SortSeriesRows(out);
 }
 
 void SqliteCross(SqliteStore& db, const CrossPick& p, std::vector<OutRow>* out) {
@@ -1251,7 +1278,7 @@ void Verify() {
   EnsureNaive();
   PrintSqlitePlans();
   std::mt19937_64 rng(7);
-  std::vector<OutRow> a, b, c, d;
+  std::vector<OutRow> a, b, c, d, e, f;
   auto compare = [&](const char* what, const std::string& params) {
     SortRows(&a);
     SortRows(&b);
@@ -1269,11 +1296,53 @@ void Verify() {
     SqliteSeries(g_sqlite, p, &b);
     SqliteSeries(g_sqlite_mmap, p, &d);
     NaiveSeries(p, &c);
+    SqliteSeriesTight(g_sqlite, p, &e);
+    SqliteSeriesTight(g_sqlite_mmap, p, &f);
+    const std::string params =
+        g_data->companies[p.company].id + " " + g_data->metrics[p.metric].name;
     if (a.size() != 5 * static_cast<size_t>(kSeriesYears)) {
       std::fprintf(stderr, "VERIFY FAILED: series query returned %zu rows\n", a.size());
       g_verify_ok = false;
     }
-    compare("series", g_data->companies[p.company].id + " " + g_data->metrics[p.metric].name);
+    // The SQLite queries return kpidb's rows in kpidb's order: by period
+    // end, the longer period first (the plain one sorts in SQL, the tight
+    // one in the application).
+    if (!(b == a) || !(d == a) || !(e == a) || !(f == a)) {
+      std::fprintf(stderr,
+                   "VERIFY FAILED: series %s: SQLite rows differ from kpidb's or come in "
+                   "another order (kpidb %zu rows, sqlite %zu, sqlite tight %zu, sqlite_mmap "
+                   "tight %zu)\n",
+                   params.c_str(), a.size(), b.size(), e.size(), f.size());
+      g_verify_ok = false;
+    }
+    if (i < 10) {
+      // The cold-process-like runs of open_query/* (read-only opens) return
+      // the same rows too.
+      std::vector<SeriesRow> expect, k_open, s_open;
+      for (const OutRow& r : a) {
+        expect.push_back(SeriesRow{r.start, r.end, r.mantissa, r.exponent, r.unit});
+      }
+      const std::string& company = g_data->companies[p.company].id;
+      const std::string& metric = g_data->metrics[p.metric].name;
+      const int last_fy = p.first_fy + kSeriesYears - 1;
+      kpidb::QueryResult result;
+      std::string error;
+      if (!KpidbOpenQueryClose(g_kpidb.dir, company, metric, p.first_fy, last_fy, &result,
+                               &error) ||
+          !SqliteOpenQueryClose(g_sqlite.Path(), company, metric, p.first_fy, last_fy, &s_open,
+                                &error)) {
+        Die(error);
+      }
+      k_open = KpidbSeriesRows(result);
+      if (!(k_open == expect) || !(s_open == expect)) {
+        std::fprintf(stderr,
+                     "VERIFY FAILED: series %s after a read-only open: kpidb %zu rows, "
+                     "sqlite %zu, expected %zu\n",
+                     params.c_str(), k_open.size(), s_open.size(), expect.size());
+        g_verify_ok = false;
+      }
+    }
+    compare("series", params);
   }
   for (int i = 0; i < 5; ++i) {
     const CrossPick p = DrawCross(rng);
@@ -1530,6 +1599,12 @@ void BM_Series(benchmark::State& state, System sys) {
   BM_Rows<SeriesPick>(state, sys, DrawSeries, SeriesQuery, SqliteSeries, NaiveSeries);
 }
 
+// series_query_tight/sqlite*: the same draws and rows, SQLite through its
+// tight primary-key range (kpidb's number is series_query/kpidb's).
+void BM_SeriesTight(benchmark::State& state, System sys) {
+  BM_Rows<SeriesPick>(state, sys, DrawSeries, SeriesQuery, SqliteSeriesTight, NaiveSeries);
+}
+
 void BM_Cross(benchmark::State& state, System sys) {
   BM_Rows<CrossPick>(state, sys, DrawCross, CrossQuery, SqliteCross, NaiveCross);
 }
@@ -1562,6 +1637,43 @@ void BM_Sum(benchmark::State& state, System sys) {
   const bool exact = sys == System::kKpidb || sys == System::kNaive;
   if (!exact) state.counters["max_rel_error"] = g_sqlite_sum_rel_error;
   state.counters["exact"] = exact ? 1 : 0;
+}
+
+// open_query/*: what a new process pays to answer one series query: open
+// the database read-only, run the series query (the same draws; SQLite with
+// its tight key range), close. Every iteration opens anew; the files are in
+// the OS page cache after the first (an in-process measure: a new process
+// would add its own start-up, see bench/scale.sh for the real command).
+// The benchmark's own handles are closed meanwhile, so nothing else has
+// the databases open, and reopened afterwards.
+void BM_OpenQuery(benchmark::State& state, System sys) {
+  if (!PrepareQueries(state)) return;
+  g_kpidb.db.reset();
+  g_sqlite_mmap.Close();
+  g_sqlite.Close();
+  kpidb::QueryResult result;
+  std::vector<SeriesRow> rows;
+  std::string error;
+  TimeQueries(state, DrawSeries, [&](const SeriesPick& p) -> size_t {
+    const std::string& company = g_data->companies[p.company].id;
+    const std::string& metric = g_data->metrics[p.metric].name;
+    const int last_fy = p.first_fy + kSeriesYears - 1;
+    if (sys == System::kKpidb) {
+      if (!KpidbOpenQueryClose(g_kpidb.dir, company, metric, p.first_fy, last_fy, &result,
+                               &error)) {
+        Die(error);
+      }
+      return result.size();
+    }
+    if (!SqliteOpenQueryClose(g_sqlite.Path(), company, metric, p.first_fy, last_fy, &rows,
+                              &error)) {
+      Die(error);
+    }
+    return rows.size();
+  });
+  g_kpidb.db = OpenKpidb(g_kpidb.dir);
+  ReopenSqlite(&g_sqlite);
+  OpenSqliteMmap(&g_sqlite_mmap);
 }
 
 bool PrepareAnalytic(benchmark::State& state) {
@@ -1637,6 +1749,8 @@ void RegisterAll() {
         ->Unit(benchmark::kMicrosecond);
   };
   for (const auto& [n, s] : systems) query(std::string("series_query/") + n, BM_Series, s);
+  query("series_query_tight/sqlite", BM_SeriesTight, System::kSqlite);
+  query("series_query_tight/sqlite_mmap", BM_SeriesTight, System::kSqliteMmap);
   for (const auto& [n, s] : systems) query(std::string("cross_company/") + n, BM_Cross, s);
   // SQLite's sums take about half a second each at full scale: give them a
   // fixed number of iterations so their median and p99 rest on more than the
@@ -1651,6 +1765,9 @@ void RegisterAll() {
       b->MinTime(g_config.min_time);
     }
   }
+  // After the queries above: it closes and reopens their handles.
+  query("open_query/kpidb", BM_OpenQuery, System::kKpidb);
+  query("open_query/sqlite", BM_OpenQuery, System::kSqlite);
   // The analytic queries, last: they run on the cumulative dataset, which
   // only kpidb and SQLite load (lazily, on the first of them).
   for (const bool yoy : {false, true}) {
