@@ -298,6 +298,11 @@ rocksdb::Options KpidbLikeRocksOptions() {
   ro.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   ro.compression = rocksdb::kLZ4Compression;
   ro.bottommost_compression = rocksdb::kZSTD;
+  // kpidb's per-file ZSTD dictionary (doc/impl.md, "Compression").
+  ro.bottommost_compression_opts.enabled = true;
+  ro.bottommost_compression_opts.max_dict_bytes = 128 << 10;
+  ro.bottommost_compression_opts.zstd_max_train_bytes = 100 * (128 << 10);
+  ro.bottommost_compression_opts.max_dict_buffer_bytes = 32 << 20;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(64 << 20);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -1605,6 +1610,25 @@ void BM_SeriesTight(benchmark::State& state, System sys) {
   BM_Rows<SeriesPick>(state, sys, DrawSeries, SeriesQuery, SqliteSeriesTight, NaiveSeries);
 }
 
+// series_query/kpidb_no_chunk_cache: series_query/kpidb through a second,
+// read-only handle whose chunk cache is off (Options::row_cache_bytes = 0),
+// so every query pays RocksDB's Get: what a query costs the first time a
+// series is read. Diagnostic, not a target line.
+void BM_SeriesNoChunkCache(benchmark::State& state) {
+  if (!PrepareQueries(state)) return;
+  kpidb::Options options;
+  options.read_only = true;
+  options.row_cache_bytes = 0;
+  absl::StatusOr<std::unique_ptr<kpidb::DB>> db = kpidb::DB::Open(options, g_kpidb.dir);
+  if (!db.ok()) Die("kpidb open: " + std::string(db.status().message()));
+  TimeQueries(state, DrawSeries, [&](const SeriesPick& p) -> size_t {
+    absl::StatusOr<kpidb::QueryResult> r = (*db)->Execute(SeriesQuery(p));
+    if (!r.ok()) Die("kpidb Execute: " + std::string(r.status().message()));
+    benchmark::DoNotOptimize(r->values.data());
+    return r->size();
+  });
+}
+
 void BM_Cross(benchmark::State& state, System sys) {
   BM_Rows<CrossPick>(state, sys, DrawCross, CrossQuery, SqliteCross, NaiveCross);
 }
@@ -1749,6 +1773,9 @@ void RegisterAll() {
         ->Unit(benchmark::kMicrosecond);
   };
   for (const auto& [n, s] : systems) query(std::string("series_query/") + n, BM_Series, s);
+  benchmark::RegisterBenchmark("series_query/kpidb_no_chunk_cache", BM_SeriesNoChunkCache)
+      ->MinTime(g_config.min_time)
+      ->Unit(benchmark::kMicrosecond);
   query("series_query_tight/sqlite", BM_SeriesTight, System::kSqlite);
   query("series_query_tight/sqlite_mmap", BM_SeriesTight, System::kSqliteMmap);
   for (const auto& [n, s] : systems) query(std::string("cross_company/") + n, BM_Cross, s);
