@@ -301,7 +301,7 @@ rocksdb::Options KpidbLikeRocksOptions() {
   // kpidb's per-file ZSTD dictionary (doc/impl.md, "Compression").
   ro.bottommost_compression_opts.enabled = true;
   ro.bottommost_compression_opts.max_dict_bytes = 128 << 10;
-  ro.bottommost_compression_opts.zstd_max_train_bytes = 100 * (128 << 10);
+  ro.bottommost_compression_opts.zstd_max_train_bytes = 32 * (128 << 10);
   ro.bottommost_compression_opts.max_dict_buffer_bytes = 32 << 20;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(64 << 20);
