@@ -85,10 +85,21 @@ bool OrderSelectionPacked(const std::vector<ChunkRow>& rows, std::span<uint32_t>
     }
   }
   if (runs == 1) return true;
+  uint32_t merged[kMaxRows];
+  if (runs == 2) {
+    // The usual case (quarters, then years): a plain two-way merge, taking
+    // from the first run on ties so that the merge stays stable.
+    size_t a = 0, b = run_starts[1], out = 0;
+    const size_t a_end = run_starts[1];
+    while (a < a_end && b < n) merged[out++] = selected[keys[b] < keys[a] ? b++ : a++];
+    while (a < a_end) merged[out++] = selected[a++];
+    while (b < n) merged[out++] = selected[b++];
+    std::copy(merged, merged + n, selected.begin());
+    return true;
+  }
   run_starts[runs] = n;
   size_t heads[kMaxRuns];
   for (size_t r = 0; r < runs; ++r) heads[r] = run_starts[r];
-  uint32_t merged[kMaxRows];
   for (size_t produced = 0; produced < n; ++produced) {
     size_t best = runs;
     for (size_t r = 0; r < runs; ++r) {

@@ -104,6 +104,11 @@ TEST(SelectRowsTest, OrderMatchesReferenceSortForAnyMix) {
       for (int i = 0; i < 1 + static_cast<int>(rng() % 10); ++i) {
         rows.push_back(Row(start, start + (len == 0 ? 0 : len - 1), kNoAsOf,
                            static_cast<int64_t>(rows.size()), len == 0));
+        // Some periods have later versions, adjacent and oldest first.
+        for (int v = static_cast<int>(rng() % 4); v >= 1 && v <= 2; --v) {
+          rows.push_back(Row(start, start + (len == 0 ? 0 : len - 1), 20000 - 10 * v,
+                             static_cast<int64_t>(rows.size()), len == 0));
+        }
         start += len + 1 + static_cast<int64_t>(rng() % 3);  // keys stay unique
       }
     }
