@@ -17,6 +17,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
 
 namespace kpidb {
 
@@ -241,6 +242,12 @@ absl::StatusOr<std::unique_ptr<DB>> DBImpl::Open(const Options& options,
   KPIDB_RETURN_IF_ERROR(impl->Initialize());
   if (!options.read_only) {
     KPIDB_RETURN_IF_ERROR(ClearStaging(env, StagingDir(path)));
+    // A database of format version 1 (an older kpidb) has no catalog
+    // snapshot: its first writer open adds one. Read-only opens read its
+    // entries instead.
+    if (impl->format_version_ < kFirstSnapshotVersion) {
+      KPIDB_RETURN_IF_ERROR(impl->AddSnapshot());
+    }
     RetireEmptyLogs(impl->db_.get(), env, path);
     const uint64_t now = impl->db_->GetLatestSequenceNumber();
     if (!committed.has_value() || *committed != now) {
@@ -261,21 +268,54 @@ absl::Status DBImpl::Initialize() {
       return absl::FailedPreconditionError(
           kpidb::StrCat("'", path_, "' is not a kpidb database"));
     }
+    // A new database: the meta key and the empty catalog's snapshot, in one
+    // batch and into a table file at once: no data lives only in the log.
+    rocksdb::WriteBatch batch;
+    s = batch.Put(kSnapshotKey, Catalog().EncodeSnapshot());
+    if (s.ok()) s = batch.Put(kMetaKey, EncodeMetaValue());
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    s = db_->Put(wo, kMetaKey, EncodeMetaValue());
-    // Into a table file at once: no data lives only in the log.
+    if (s.ok()) s = db_->Write(wo, &batch);
     if (s.ok()) s = db_->Flush(rocksdb::FlushOptions());
     if (!s.ok()) return FromRocksDB(s, path_);
   } else if (!s.ok()) {
     return FromRocksDB(s, path_);
   } else {
-    absl::Status m = CheckMetaValue(meta);
-    if (!m.ok()) return absl::Status(m.code(), kpidb::StrCat(path_, ": ", m.message()));
+    absl::StatusOr<uint8_t> version = DecodeMetaValue(meta);
+    if (!version.ok()) {
+      return absl::Status(version.status().code(),
+                          kpidb::StrCat(path_, ": ", version.status().message()));
+    }
+    format_version_ = *version;
   }
   kpidb::MutexLock l(&catalog_mu_);
-  absl::Status c = catalog_.Load(db_.get());
-  if (!c.ok()) return absl::Status(c.code(), kpidb::StrCat(path_, ": ", c.message()));
+  absl::StatusOr<Catalog::Source> source = catalog_.Load(db_.get());
+  if (!source.ok()) {
+    return absl::Status(source.status().code(),
+                        kpidb::StrCat(path_, ": ", source.status().message()));
+  }
+  if (*source == Catalog::Source::kEntries && format_version_ >= kFirstSnapshotVersion) {
+    return absl::DataLossError(kpidb::StrCat(
+        path_, ": the catalog snapshot (key 'S') is missing (kpidb-check --repair rewrites it "
+               "from the catalog entries)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DBImpl::AddSnapshot() {
+  std::string snapshot;
+  {
+    kpidb::ReaderMutexLock l(&catalog_mu_);
+    snapshot = catalog_.EncodeSnapshot();
+  }
+  // The snapshot and the new version in one ingestion, as a write commits:
+  // a crash leaves the database as it was (version 1, which opens by its
+  // entries) or upgraded, never a version 2 without its snapshot.
+  Staging staging(rocks_options_, StagingDir(path_));
+  KPIDB_RETURN_IF_ERROR(staging.Put(kSnapshotKey, snapshot));
+  KPIDB_RETURN_IF_ERROR(staging.Put(kMetaKey, EncodeMetaValue(kFormatVersion)));
+  KPIDB_RETURN_IF_ERROR(staging.IngestInto(db_.get(), path_));
+  format_version_ = kFormatVersion;
   return absl::OkStatus();
 }
 
@@ -283,8 +323,7 @@ absl::StatusOr<Company> DBImpl::GetCompany(std::string_view id) const {
   kpidb::ReaderMutexLock l(&catalog_mu_);
   std::optional<uint32_t> cid = catalog_.dict(DictKind::kCompany).Find(id);
   if (cid.has_value()) {
-    auto it = catalog_.companies().find(*cid);
-    if (it != catalog_.companies().end()) return it->second;
+    if (std::optional<Company> c = catalog_.company(*cid)) return *std::move(c);
   }
   return absl::NotFoundError(kpidb::StrCat("company ", QuoteForMessage(id), " is not defined"));
 }
@@ -293,7 +332,7 @@ std::vector<Company> DBImpl::Companies() const {
   std::vector<Company> out;
   {
     kpidb::ReaderMutexLock l(&catalog_mu_);
-    for (const auto& [id, c] : catalog_.companies()) out.push_back(c);
+    for (uint32_t id : catalog_.CompanyIds()) out.push_back(*catalog_.company(id));
   }
   std::sort(out.begin(), out.end(),
             [](const Company& a, const Company& b) { return a.id < b.id; });
