@@ -358,24 +358,28 @@ absl::Status Catalog::LoadSnapshot(std::string_view value) {
   }
   KPIDB_RETURN_IF_ERROR(ParseUnits());
 
-  // Company records: parsed as views of the value, then the section copied
-  // into the arena once and the views moved onto the copy.
+  // Company records: the section is copied as it is, ids included, and
+  // each record found in it by its offset.
   uint64_t count;
   if (!in.ReadVarint64(&count) || count > in.remaining()) {
     return SnapshotDamaged("company count out of range");
   }
   const uint32_t ids = dict(DictKind::kCompany).size();
-  companies_.assign(ids, CompanyRecord());
+  company_records_.assign(in.rest());
+  company_record_at_.assign(ids, 0);
   calendars_.assign(ids, FiscalCalendar::CalendarYear());
-  const std::string_view section_start = in.rest();
+  format::ByteReader records(company_records_);
   uint64_t previous = 0;
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t id, name_length, currency_length;
+    if (!records.ReadVarint64(&id)) return SnapshotDamaged("truncated company record");
+    const size_t offset = company_records_.size() - records.remaining();
     uint8_t month, naming;
     std::string_view name, currency;
-    if (!in.ReadVarint64(&id) || !in.ReadByte(&month) || !in.ReadByte(&naming) ||
-        !in.ReadVarint64(&name_length) || !in.ReadBytes(name_length, &name) ||
-        !in.ReadVarint64(&currency_length) || !in.ReadBytes(currency_length, &currency)) {
+    if (!records.ReadByte(&month) || !records.ReadByte(&naming) ||
+        !records.ReadVarint64(&name_length) || !records.ReadBytes(name_length, &name) ||
+        !records.ReadVarint64(&currency_length) ||
+        !records.ReadBytes(currency_length, &currency)) {
       return SnapshotDamaged("truncated company record");
     }
     if (id <= previous || id >= ids) {
@@ -385,27 +389,24 @@ absl::Status Catalog::LoadSnapshot(std::string_view value) {
       return SnapshotDamaged(kpidb::StrCat("company record id ", id, ": bad fiscal calendar"));
     }
     previous = id;
-    CompanyRecord& r = companies_[id];
-    r.defined = true;
-    r.calendar.fiscal_year_end_month = month;
-    r.calendar.naming = static_cast<FiscalYearNaming>(naming);
-    r.name = name;
-    r.currency = currency;
-    calendars_[id] = r.calendar;
+    company_record_at_[id] = static_cast<uint32_t>(offset + 1);
+    calendars_[id] = FiscalCalendar{month, static_cast<FiscalYearNaming>(naming)};
   }
-  if (!in.empty()) return SnapshotDamaged("trailing bytes");
-  const std::string_view section =
-      section_start.substr(0, section_start.size() - in.remaining());
-  const char* copy = companies_arena_.Copy(section).data();
-  auto rebase = [&](std::string_view s) {
-    return s.empty() ? std::string_view() : std::string_view(copy + (s.data() - section.data()), s.size());
-  };
-  for (CompanyRecord& r : companies_) {
-    if (!r.defined) continue;
-    r.name = rebase(r.name);
-    r.currency = rebase(r.currency);
-  }
+  if (!records.empty()) return SnapshotDamaged("trailing bytes");
   return absl::OkStatus();
+}
+
+Catalog::RecordView Catalog::Record(uint32_t id) const {
+  // Parsed when loaded or encoded by SetCompany: these reads succeed.
+  format::ByteReader in(std::string_view(company_records_).substr(company_record_at_[id] - 1));
+  uint8_t month = 12, naming = 0;
+  uint64_t length = 0;
+  RecordView r;
+  (void)(in.ReadByte(&month) && in.ReadByte(&naming) && in.ReadVarint64(&length) &&
+         in.ReadBytes(length, &r.name) && in.ReadVarint64(&length) &&
+         in.ReadBytes(length, &r.currency));
+  r.calendar = FiscalCalendar{month, static_cast<FiscalYearNaming>(naming)};
+  return r;
 }
 
 absl::Status Catalog::VerifySnapshot(rocksdb::DB* db) const {
@@ -442,8 +443,8 @@ absl::Status Catalog::VerifySnapshot(rocksdb::DB* db) const {
   // Company records: the last one, and none after it (ids are sparse, so
   // that takes a seek).
   uint32_t last = 0;
-  for (uint32_t id = static_cast<uint32_t>(companies_.size()); id-- > 1;) {
-    if (companies_[id].defined) {
+  for (uint32_t id = static_cast<uint32_t>(company_record_at_.size()); id-- > 1;) {
+    if (HasRecord(id)) {
       last = id;
       break;
     }
@@ -491,7 +492,7 @@ std::string Catalog::EncodeSnapshot(
   // Company ids with a record, old and new, in increasing order.
   std::vector<uint32_t> ids = CompanyIds();
   for (const auto& [id, company] : defined) {
-    if (id >= companies_.size() || !companies_[id].defined) ids.push_back(id);
+    if (!HasRecord(id)) ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end());
   size_t bytes = 16 + ids.size() * 48;
@@ -509,7 +510,7 @@ std::string Catalog::EncodeSnapshot(
     if (it != defined.end()) {
       out.AddCompany(id, it->second.calendar, it->second.name, it->second.currency);
     } else {
-      const CompanyRecord& r = companies_[id];
+      const RecordView r = Record(id);
       out.AddCompany(id, r.calendar, r.name, r.currency);
     }
   }
@@ -517,8 +518,8 @@ std::string Catalog::EncodeSnapshot(
 }
 
 std::optional<Company> Catalog::company(uint32_t id) const {
-  if (id >= companies_.size() || !companies_[id].defined) return std::nullopt;
-  const CompanyRecord& r = companies_[id];
+  if (!HasRecord(id)) return std::nullopt;
+  const RecordView r = Record(id);
   Company c;
   c.id = std::string(dict(DictKind::kCompany).Get(id));
   c.name = std::string(r.name);
@@ -529,8 +530,8 @@ std::optional<Company> Catalog::company(uint32_t id) const {
 
 std::vector<uint32_t> Catalog::CompanyIds() const {
   std::vector<uint32_t> ids;
-  for (uint32_t id = 0; id < companies_.size(); ++id) {
-    if (companies_[id].defined) ids.push_back(id);
+  for (uint32_t id = 0; id < company_record_at_.size(); ++id) {
+    if (company_record_at_[id] != 0) ids.push_back(id);
   }
   return ids;
 }
@@ -551,25 +552,24 @@ void Catalog::TruncateTo(DictKind kind, uint32_t size) {
 }
 
 void Catalog::SetCompany(uint32_t id, const Company& company) {
-  if (id < companies_.size()) {
-    const CompanyRecord& r = companies_[id];
-    // An unchanged record (a companies file loaded again) takes no arena
-    // bytes.
-    if (r.defined && r.calendar == company.calendar && r.name == company.name &&
+  if (HasRecord(id)) {
+    const RecordView r = Record(id);
+    // An unchanged record (a companies file loaded again) adds no bytes.
+    if (r.calendar == company.calendar && r.name == company.name &&
         r.currency == company.currency) {
       return;
     }
   }
-  SetRecord(id, company.calendar, companies_arena_.Copy(company.name),
-            companies_arena_.Copy(company.currency));
-}
-
-void Catalog::SetRecord(uint32_t id, const FiscalCalendar& calendar, std::string_view name,
-                        std::string_view currency) {
-  if (companies_.size() <= id) companies_.resize(id + 1);
+  if (company_record_at_.size() <= id) company_record_at_.resize(id + 1, 0);
   if (calendars_.size() <= id) calendars_.resize(id + 1);
-  calendars_[id] = calendar;
-  companies_[id] = CompanyRecord{true, calendar, name, currency};
+  company_record_at_[id] = static_cast<uint32_t>(company_records_.size() + 1);
+  calendars_[id] = company.calendar;
+  company_records_.push_back(static_cast<char>(company.calendar.fiscal_year_end_month));
+  company_records_.push_back(static_cast<char>(company.calendar.naming));
+  format::PutVarint64(&company_records_, company.name.size());
+  company_records_.append(company.name);
+  format::PutVarint64(&company_records_, company.currency.size());
+  company_records_.append(company.currency);
 }
 
 std::string CatalogDifference(const Catalog& a, const Catalog& b) {

@@ -183,9 +183,8 @@ class Catalog {
   void SetCompany(uint32_t id, const Company& company);
 
  private:
-  // A company record: its strings in companies_arena_.
-  struct CompanyRecord {
-    bool defined = false;
+  // A company record's fields, viewing company_records_.
+  struct RecordView {
     FiscalCalendar calendar;
     std::string_view name;
     std::string_view currency;
@@ -194,14 +193,23 @@ class Catalog {
   [[nodiscard]] absl::Status LoadDictionaries(rocksdb::Iterator* it);
   [[nodiscard]] absl::Status LoadCompanies(rocksdb::Iterator* it);
   [[nodiscard]] absl::Status ParseUnits();
-  void SetRecord(uint32_t id, const FiscalCalendar& calendar, std::string_view name,
-                 std::string_view currency);
+  bool HasRecord(uint32_t id) const {
+    return id < company_record_at_.size() && company_record_at_[id] != 0;
+  }
+  // REQUIRES: HasRecord(id).
+  RecordView Record(uint32_t id) const;
 
   Dictionary dicts_[kNumDictKinds];
   std::vector<Unit> units_;
-  // By company id; `defined` tells which have a record.
-  std::vector<CompanyRecord> companies_;
-  StringArena companies_arena_;
+  // The company records, encoded as in the snapshot but without their ids
+  // (doc/format.md), one after another: a load copies the snapshot's
+  // section in one piece and keeps 4 bytes per company id, instead of a
+  // struct and strings per record. company_record_at_[id] is the offset of
+  // id's record plus one, 0 when it has none: offsets, not pointers, as
+  // SetCompany appends. A changed record leaves its old bytes behind
+  // (companies change rarely).
+  std::string company_records_;
+  std::vector<uint32_t> company_record_at_;
   std::vector<FiscalCalendar> calendars_;
   uint64_t entries_read_ = 0;
 };
