@@ -70,6 +70,14 @@ rocksdb::Options RocksOptions(const Options& options, rocksdb::Env* env,
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.format_version = 5;
+  // Every open reads each table's whole index (max_open_files = -1): kept
+  // uncompressed, that is a read and no decompression. ZSTD on the
+  // bottommost level made the index of a 50M-fact table (1.2 MB) cost ~3
+  // ms of CPU at each open, for 0.5% of the file's size. (Partitioned
+  // indexes and filters, read per partition instead, cost ~0.7-1 us more
+  // per point query through the block cache and did not open faster:
+  // doc/impl.md, "Opening".)
+  table.enable_index_compression = false;
   ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return ro;
 }
@@ -154,6 +162,37 @@ bool MissingFile(const rocksdb::Status& s) {
 
 }  // namespace
 
+namespace {
+
+// rocksdb::DB::OpenForReadOnly(options, ...) first tries to open the
+// database as a "compacted DB" (all tables in one level), which recovers it
+// completely, reading every table's index and filter, and on any other
+// shape (kpidb's databases have their meta key's table in L0 beside the
+// data) gives up and recovers it all again. The column-family overload
+// recovers once.
+rocksdb::Status OpenForReadOnly(const rocksdb::Options& ro, const std::string& path,
+                                rocksdb::DB** db) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(ro)}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s =
+      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(ro), path, families, &handles, db);
+  // The default family's handle is the database's own (DefaultColumnFamily).
+  if (s.ok()) {
+    for (rocksdb::ColumnFamilyHandle* h : handles) {
+      s = (*db)->DestroyColumnFamilyHandle(h);
+      if (!s.ok()) break;
+    }
+    if (!s.ok()) {
+      delete *db;
+      *db = nullptr;
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
 // Opens RocksDB. A read-only open may race a writer: its compaction or log
 // cleanup deletes files the MANIFEST the open just read still lists. Such
 // an open is retried, with the newer MANIFEST, as long as files are
@@ -166,8 +205,7 @@ bool MissingFile(const rocksdb::Status& s) {
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     const std::string before = read_only ? ManifestState(ro.env, path) : "";
     rocksdb::DB* raw = nullptr;
-    s = read_only ? rocksdb::DB::OpenForReadOnly(ro, path, &raw)
-                  : rocksdb::DB::Open(ro, path, &raw);
+    s = read_only ? OpenForReadOnly(ro, path, &raw) : rocksdb::DB::Open(ro, path, &raw);
     if (s.ok()) return std::unique_ptr<rocksdb::DB>(raw);
     if (!read_only) break;
     const bool moved = ManifestState(ro.env, path) != before;
