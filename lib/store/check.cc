@@ -7,9 +7,10 @@
 //      when that fails, the failure is a problem and a best-effort open
 //      reads what it can;
 //   3. RocksDB's block checksums of every table file;
-//   4. one full scan in key order (company records 'c', dictionaries 'd',
-//      meta 'm', series 's'): the catalog is complete before the first key
-//      past 'd', so series are checked against it as they stream by;
+//   4. one full scan in key order (the catalog snapshot 'S', company records
+//      'c', dictionaries 'd', meta 'm', series 's'): the catalog is complete
+//      before the first key past 'd', so series are checked against it as
+//      they stream by; after the scan, the snapshot against the entries;
 //   5. the staging folder.
 //
 // A problem is recorded and the check goes on; nothing here returns early

@@ -106,6 +106,30 @@ TEST(CatalogSnapshotTest, RoundTrip) {
   EXPECT_EQ(empty.dict(DictKind::kMetric).size(), 1u);
 }
 
+std::string Hex(std::string_view hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 3) {
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+// doc/format.md's worked examples, byte for byte.
+TEST(CatalogSnapshotTest, FormatMdExamples) {
+  EXPECT_EQ(Catalog().EncodeSnapshot(), Hex("01 00 00 00 00 00 00 1a c6 25 80 "));
+  Catalog c;
+  c.Append(DictKind::kCompany, {"IIJ", "ACME"});
+  c.Append(DictKind::kMetric, {"capex"});
+  c.Append(DictKind::kScenario, {"actual"});
+  c.Append(DictKind::kUnit, {"JPY million"});
+  c.SetCompany(1, MakeCompany("IIJ", "IIJ Inc.", 3, "JPY"));
+  const std::string expected =
+      Hex("01 02 03 49 49 4a 04 41 43 4d 45 01 05 63 61 70 65 78 01 06 61 63 74 75 61 6c "
+          "01 0b 4a 50 59 20 6d 69 6c 6c 69 6f 6e 00 01 01 03 01 08 49 49 4a 20 49 6e 63 2e "
+          "03 4a 50 59 32 d7 e8 50 ");
+  EXPECT_EQ(c.EncodeSnapshot(), expected);
+}
+
 // Every single-byte change and every truncation is DataLoss, never a crash
 // (tests/fuzz/catalog_fuzzer.cc goes further).
 TEST(CatalogSnapshotTest, DamageIsDataLoss) {
