@@ -25,8 +25,9 @@ constexpr char kAbout[] =
 constexpr char kFooter[] =
     "Repair (--repair) fixes only what needs no guessing, and only when everything else\n"
     "verified clean: a missing, damaged or stale commit record (KPIDB-COMMIT) is rewritten\n"
-    "from the database's current state, and files an interrupted write left in staging/\n"
-    "are removed. It needs the writer lock. A damaged chunk, dictionary entry or company\n"
+    "from the database's current state, a missing, damaged or differing catalog snapshot\n"
+    "(key 'S') is rewritten from the catalog entries, and files an interrupted write left\n"
+    "in staging/ are removed. It needs the writer lock. A damaged chunk, dictionary entry or company\n"
     "record, or an unknown id, is never repaired: the report names the series and entries\n"
     "affected, to restore from a backup or ingest again.\n\n"
     "Examples:\n"

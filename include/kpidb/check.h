@@ -5,7 +5,8 @@
 // every table file, key and value of a database and verifies them against
 // doc/format.md: RocksDB's block checksums, the kind and length of every key,
 // every dictionary (ids 1..n dense, values intact, strings unique and valid
-// for their kind), every company record, every series chunk (intact, rows
+// for their kind), every company record, the catalog snapshot (intact and
+// equal to the catalog entries), every series chunk (intact, rows
 // sorted and unique, versions in order, ids present in their dictionaries,
 // one unit dimension per series) and the commit record. doc/impl.md ("What
 // kpidb-check checks") lists each check.
@@ -28,6 +29,8 @@
 // when everything else verified clean:
 //   * a missing, damaged or stale commit record (KPIDB-COMMIT) is rewritten
 //     from the database's current RocksDB sequence number;
+//   * a missing, damaged or differing catalog snapshot (key 'S') is
+//     rewritten from the catalog entries, the format's source of truth;
 //   * files an interrupted write left in the staging folder are removed.
 // Anything else (a damaged chunk, dictionary entry or company record, an
 // unknown id, a commit record newer than the database) is never changed:

@@ -188,6 +188,8 @@ class ByteReader {
 
   bool empty() const { return p_ == end_; }
   size_t remaining() const { return static_cast<size_t>(end_ - p_); }
+  // The bytes not read yet.
+  std::string_view rest() const { return std::string_view(p_, remaining()); }
 
  private:
   bool ReadVarint64Slow(uint64_t* value);

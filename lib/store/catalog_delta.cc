@@ -39,9 +39,20 @@ void CatalogDelta::DefineCompany(uint32_t id, const Company& company) {
   companies_[id] = company;
 }
 
-const std::string& CatalogDelta::Name(DictKind kind, uint32_t id) const {
+std::string_view CatalogDelta::Name(DictKind kind, uint32_t id) const {
   const int k = Index(kind);
-  return id < base_size_[k] ? catalog_.dict(kind).Get(id) : added_[k][id - base_size_[k]];
+  return id < base_size_[k] ? catalog_.dict(kind).Get(id)
+                            : std::string_view(added_[k][id - base_size_[k]]);
+}
+
+bool CatalogDelta::ChangesCatalog() const {
+  for (int k = 1; k < kNumDictKinds; ++k) {
+    if (!added_[k].empty()) return true;
+  }
+  for (const auto& [id, company] : companies_) {
+    if (catalog_.company(id) != company) return true;
+  }
+  return false;
 }
 
 std::string CatalogDelta::SeriesName(uint32_t metric, uint32_t scenario,
@@ -52,6 +63,10 @@ std::string CatalogDelta::SeriesName(uint32_t metric, uint32_t scenario,
 }
 
 absl::Status CatalogDelta::AddTo(Staging* staging) const {
+  // "S" sorts before every other key.
+  if (ChangesCatalog()) {
+    KPIDB_RETURN_IF_ERROR(staging->Put(kSnapshotKey, catalog_.EncodeSnapshot(added_, companies_)));
+  }
   std::vector<uint32_t> companies;
   for (const auto& [id, company] : companies_) companies.push_back(id);
   std::sort(companies.begin(), companies.end());

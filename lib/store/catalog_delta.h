@@ -36,15 +36,20 @@ class CatalogDelta {
   // Whether `id` of `kind` existed before this write.
   bool Known(DictKind kind, uint32_t id) const { return id < base_size_[Index(kind)]; }
   // The string of an old or new id.
-  const std::string& Name(DictKind kind, uint32_t id) const;
+  std::string_view Name(DictKind kind, uint32_t id) const;
   // "IIJ/revenue.total/actual", for messages.
   std::string SeriesName(uint32_t metric, uint32_t scenario, uint32_t company) const;
   // Every unit by id, old and new.
   const std::vector<Unit>& units() const { return units_; }
   const absl::flat_hash_map<uint32_t, Company>& companies() const { return companies_; }
 
-  // The new company records and dictionary entries, in key order, into the
-  // write's staged files (before any series key, which sorts after them).
+  // Whether the write adds a string or sets a company record that differs
+  // from the catalog's.
+  bool ChangesCatalog() const;
+  // The new catalog snapshot (when ChangesCatalog()), company records and
+  // dictionary entries, in key order, into the write's staged files (before
+  // any series key, which sorts after them): the snapshot is committed with
+  // the entries it mirrors.
   [[nodiscard]] absl::Status AddTo(Staging* staging) const;
   // Appends the new strings before the commit (readers are excluded)...
   void AppendStrings(Catalog* catalog) const;

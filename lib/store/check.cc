@@ -7,9 +7,10 @@
 //      when that fails, the failure is a problem and a best-effort open
 //      reads what it can;
 //   3. RocksDB's block checksums of every table file;
-//   4. one full scan in key order (company records 'c', dictionaries 'd',
-//      meta 'm', series 's'): the catalog is complete before the first key
-//      past 'd', so series are checked against it as they stream by;
+//   4. one full scan in key order (the catalog snapshot 'S', company records
+//      'c', dictionaries 'd', meta 'm', series 's'): the catalog is complete
+//      before the first key past 'd', so series are checked against it as
+//      they stream by; after the scan, the snapshot against the entries;
 //   5. the staging folder.
 //
 // A problem is recorded and the check goes on; nothing here returns early
@@ -48,10 +49,7 @@ namespace kpidb {
 namespace store {
 namespace {
 
-constexpr std::string_view kKindNames[kNumDictKinds] = {"", "company", "metric", "scenario",
-                                                        "unit", "source"};
-
-std::string_view KindName(DictKind kind) { return kKindNames[static_cast<int>(kind)]; }
+std::string_view KindName(DictKind kind) { return DictKindName(kind); }
 
 // Bytes from disk quoted into a message, escaped and cut (lib/util/quote.h).
 std::string Quoted(std::string_view bytes) { return QuoteForMessage(bytes); }
@@ -96,27 +94,22 @@ class Checker {
 
   // Runs every check on `db`, opened by the caller as the writer.
   void RunOnWriter(rocksdb::DB* db, const rocksdb::Options& ro) {
+    ro_ = ro;
     ReadFirstCommitRecord();
     CheckOpen(db, ro);
     FindLeftovers();
   }
 
   // Whether a repair has anything to do.
-  bool WantsRepair() const { return commit_repair_.has_value() || !leftovers_.empty(); }
+  bool WantsRepair() const {
+    return commit_repair_.has_value() || !leftovers_.empty() || snapshot_repair_;
+  }
   uint64_t unrepairable() const { return unrepairable_; }
 
   // Rewrites the commit record from `db`'s sequence number and removes
   // leftover files. REQUIRES: the caller holds the writer lock on `db`, and
   // unrepairable() == 0.
   [[nodiscard]] absl::Status Repair(rocksdb::DB* db) {
-    if (commit_repair_.has_value()) {
-      const uint64_t now = db->GetLatestSequenceNumber();
-      KPIDB_RETURN_IF_ERROR(WriteCommitRecord(env_, path_, now));
-      report_.repairs.push_back(kpidb::StrCat(kCommitRecordName, ": rewritten with write ", now,
-                                              " (it was ", *commit_repair_, ")"));
-      report_.commit_record = now;
-      DropRepairableProblems();
-    }
     if (!leftovers_.empty()) {
       KPIDB_RETURN_IF_ERROR(ClearStaging(env_, StagingDir(path_)));
       for (const std::string& name : leftovers_) {
@@ -127,6 +120,28 @@ class Checker {
         report_.repairs.push_back(kpidb::StrCat(name, ": removed"));
       }
     }
+    if (snapshot_repair_) {
+      // The entries are the source of truth and verified clean: the
+      // snapshot follows from them. Ingested as a write commits, then the
+      // commit record follows the database as after a write.
+      Catalog entries;
+      KPIDB_RETURN_IF_ERROR(entries.LoadEntries(db));
+      Staging staging(ro_, StagingDir(path_));
+      KPIDB_RETURN_IF_ERROR(staging.Put(kSnapshotKey, entries.EncodeSnapshot()));
+      KPIDB_RETURN_IF_ERROR(staging.IngestInto(db, path_));
+      KPIDB_RETURN_IF_ERROR(WriteCommitRecord(env_, path_, db->GetLatestSequenceNumber()));
+      report_.repairs.push_back(
+          "the catalog snapshot 'S': rewritten from the catalog entries");
+      if (!commit_repair_.has_value()) report_.commit_record = db->GetLatestSequenceNumber();
+    }
+    if (commit_repair_.has_value()) {
+      const uint64_t now = db->GetLatestSequenceNumber();
+      KPIDB_RETURN_IF_ERROR(WriteCommitRecord(env_, path_, now));
+      report_.repairs.push_back(kpidb::StrCat(kCommitRecordName, ": rewritten with write ", now,
+                                              " (it was ", *commit_repair_, ")"));
+      report_.commit_record = now;
+    }
+    DropRepairableProblems();
     return absl::OkStatus();
   }
 
@@ -249,6 +264,7 @@ class Checker {
     CheckCommitRecord(db);
     CheckTables(db, ro);
     ScanKeys(db);
+    CheckSnapshot(db);
   }
 
   // --- 3. Table files -------------------------------------------------------
@@ -305,6 +321,7 @@ class Checker {
     if (ParseDictKey(key, &kind, &a)) return kpidb::StrCat("dictionary ", KindName(kind), " id ", a);
     if (ParseCompanyKey(key, &a)) return CompanyWhere(a);
     if (key == kMetaKey) return "the meta key 'm'";
+    if (key == kSnapshotKey) return "the catalog snapshot 'S'";
     return kpidb::StrCat("key ", Quoted(key));
   }
 
@@ -402,19 +419,26 @@ class Checker {
       VisitDictEntry(kind, a, value);
     } else if (key == kMetaKey) {
       VisitMeta(value);
+    } else if (key == kSnapshotKey) {
+      snapshot_ = std::string(value);
     } else if (prefix == kSeriesPrefix && ParseSeriesKey(key, &a, &b, &c)) {
       VisitSeries(a, b, c, value);
     } else {
       Problem(kpidb::StrCat("key ", Quoted(key)),
               kpidb::StrCat("not a kpidb key (", key.size(), " bytes): doc/format.md has only "
-                            "'m', 'c' + 4 bytes, 'd' + kind 1..5 + 4 bytes and 's' + 12 bytes"));
+                            "'S', 'm', 'c' + 4 bytes, 'd' + kind 1..5 + 4 bytes and 's' + 12 bytes"));
     }
   }
 
   void VisitMeta(std::string_view value) {
     meta_seen_ = true;
-    absl::Status s = CheckMetaValue(value);
-    if (!s.ok()) Problem("the meta key 'm'", std::string(s.message()), s.code());
+    absl::StatusOr<uint8_t> version = DecodeMetaValue(value);
+    if (!version.ok()) {
+      Problem("the meta key 'm'", std::string(version.status().message()),
+              version.status().code());
+      return;
+    }
+    format_version_ = *version;
   }
 
   void VisitDictEntry(DictKind kind, uint32_t id, std::string_view value) {
@@ -601,6 +625,48 @@ class Checker {
     }
   }
 
+  // The catalog snapshot against the entries. A damaged or differing
+  // snapshot is repairable: the entries, once verified clean, say what it
+  // must be.
+  void CheckSnapshot(rocksdb::DB* db) {
+    const std::string where = "the catalog snapshot 'S'";
+    constexpr std::string_view kRepair = "; --repair rewrites it from the catalog entries";
+    if (!snapshot_.has_value()) {
+      if (Unread(kSnapshotKey)) return;
+      if (format_version_ < kFirstSnapshotVersion) {
+        Note("format version 1 (written by an older kpidb): no catalog snapshot, so DB::Open "
+             "reads every catalog entry; the next writer open adds it");
+        return;
+      }
+      Problem(where, kpidb::StrCat("missing: DB::Open refuses the database without it", kRepair),
+              absl::StatusCode::kDataLoss, /*repairable=*/true);
+      snapshot_repair_ = true;
+      return;
+    }
+    Catalog snapshot;
+    absl::Status s = snapshot.LoadSnapshot(*snapshot_);
+    snapshot_.reset();
+    if (!s.ok()) {
+      Problem(where, kpidb::StrCat(s.message(), kRepair), s.code(), /*repairable=*/true);
+      snapshot_repair_ = true;
+      return;
+    }
+    // Entries that do not load are damage reported by the scan; there is
+    // nothing sound to compare the snapshot with.
+    Catalog entries;
+    if (!entries.LoadEntries(db).ok()) return;
+    const std::string difference = CatalogDifference(snapshot, entries);
+    if (!difference.empty()) {
+      Problem(where,
+              kpidb::StrCat("disagrees with the catalog entries (", difference,
+                            ", the snapshot's first): DB::Open refuses the database when it "
+                            "notices, and reads the snapshot's catalog when not",
+                            kRepair),
+              absl::StatusCode::kDataLoss, /*repairable=*/true);
+      snapshot_repair_ = true;
+    }
+  }
+
   // --- 5. Leftovers ---------------------------------------------------------
 
   void FindLeftovers() {
@@ -653,6 +719,14 @@ class Checker {
   std::vector<std::pair<uint32_t, std::string>> company_values_;  // until the catalog is done
   bool catalog_done_ = false;
   bool meta_seen_ = false;
+  // The meta key's format version, when it could be read.
+  uint8_t format_version_ = kFormatVersion;
+  // The snapshot's value, from the scan until it is checked.
+  std::optional<std::string> snapshot_;
+  // Whether repair rewrites the snapshot, and the options of the writer
+  // handle it ingests with.
+  bool snapshot_repair_ = false;
+  rocksdb::Options ro_;
   std::vector<ChunkRow> rows_;  // scratch
   // Leftover files, relative to the database directory.
   std::vector<std::string> leftovers_;

@@ -18,6 +18,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
 
 namespace kpidb {
 
@@ -92,6 +93,14 @@ rocksdb::Options RocksOptions(const Options& options, rocksdb::Env* env,
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.format_version = 5;
+  // Every open reads each table's whole index (max_open_files = -1): kept
+  // uncompressed, that is a read and no decompression. ZSTD on the
+  // bottommost level made the index of a 50M-fact table (1.2 MB) cost ~3
+  // ms of CPU at each open, for 0.5% of the file's size. (Partitioned
+  // indexes and filters, read per partition instead, cost ~0.7-1 us more
+  // per point query through the block cache and did not open faster:
+  // doc/impl.md, "Opening".)
+  table.enable_index_compression = false;
   ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return ro;
 }
@@ -176,6 +185,37 @@ bool MissingFile(const rocksdb::Status& s) {
 
 }  // namespace
 
+namespace {
+
+// rocksdb::DB::OpenForReadOnly(options, ...) first tries to open the
+// database as a "compacted DB" (all tables in one level), which recovers it
+// completely, reading every table's index and filter, and on any other
+// shape (kpidb's databases have their meta key's table in L0 beside the
+// data) gives up and recovers it all again. The column-family overload
+// recovers once.
+rocksdb::Status OpenForReadOnly(const rocksdb::Options& ro, const std::string& path,
+                                rocksdb::DB** db) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(ro)}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s =
+      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(ro), path, families, &handles, db);
+  // The default family's handle is the database's own (DefaultColumnFamily).
+  if (s.ok()) {
+    for (rocksdb::ColumnFamilyHandle* h : handles) {
+      s = (*db)->DestroyColumnFamilyHandle(h);
+      if (!s.ok()) break;
+    }
+    if (!s.ok()) {
+      delete *db;
+      *db = nullptr;
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
 // Opens RocksDB. A read-only open may race a writer: its compaction or log
 // cleanup deletes files the MANIFEST the open just read still lists. Such
 // an open is retried, with the newer MANIFEST, as long as files are
@@ -188,8 +228,7 @@ bool MissingFile(const rocksdb::Status& s) {
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     const std::string before = read_only ? ManifestState(ro.env, path) : "";
     rocksdb::DB* raw = nullptr;
-    s = read_only ? rocksdb::DB::OpenForReadOnly(ro, path, &raw)
-                  : rocksdb::DB::Open(ro, path, &raw);
+    s = read_only ? OpenForReadOnly(ro, path, &raw) : rocksdb::DB::Open(ro, path, &raw);
     if (s.ok()) return std::unique_ptr<rocksdb::DB>(raw);
     if (!read_only) break;
     const bool moved = ManifestState(ro.env, path) != before;
@@ -265,6 +304,12 @@ absl::StatusOr<std::unique_ptr<DB>> DBImpl::Open(const Options& options,
   KPIDB_RETURN_IF_ERROR(impl->Initialize());
   if (!options.read_only) {
     KPIDB_RETURN_IF_ERROR(ClearStaging(env, StagingDir(path)));
+    // A database of format version 1 (an older kpidb) has no catalog
+    // snapshot: its first writer open adds one. Read-only opens read its
+    // entries instead.
+    if (impl->format_version_ < kFirstSnapshotVersion) {
+      KPIDB_RETURN_IF_ERROR(impl->AddSnapshot());
+    }
     RetireEmptyLogs(impl->db_.get(), env, path);
     const uint64_t now = impl->db_->GetLatestSequenceNumber();
     if (!committed.has_value() || *committed != now) {
@@ -285,21 +330,54 @@ absl::Status DBImpl::Initialize() {
       return absl::FailedPreconditionError(
           kpidb::StrCat("'", path_, "' is not a kpidb database"));
     }
+    // A new database: the meta key and the empty catalog's snapshot, in one
+    // batch and into a table file at once: no data lives only in the log.
+    rocksdb::WriteBatch batch;
+    s = batch.Put(kSnapshotKey, Catalog().EncodeSnapshot());
+    if (s.ok()) s = batch.Put(kMetaKey, EncodeMetaValue());
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    s = db_->Put(wo, kMetaKey, EncodeMetaValue());
-    // Into a table file at once: no data lives only in the log.
+    if (s.ok()) s = db_->Write(wo, &batch);
     if (s.ok()) s = db_->Flush(rocksdb::FlushOptions());
     if (!s.ok()) return FromRocksDB(s, path_);
   } else if (!s.ok()) {
     return FromRocksDB(s, path_);
   } else {
-    absl::Status m = CheckMetaValue(meta);
-    if (!m.ok()) return absl::Status(m.code(), kpidb::StrCat(path_, ": ", m.message()));
+    absl::StatusOr<uint8_t> version = DecodeMetaValue(meta);
+    if (!version.ok()) {
+      return absl::Status(version.status().code(),
+                          kpidb::StrCat(path_, ": ", version.status().message()));
+    }
+    format_version_ = *version;
   }
   kpidb::MutexLock l(&catalog_mu_);
-  absl::Status c = catalog_.Load(db_.get());
-  if (!c.ok()) return absl::Status(c.code(), kpidb::StrCat(path_, ": ", c.message()));
+  absl::StatusOr<Catalog::Source> source = catalog_.Load(db_.get());
+  if (!source.ok()) {
+    return absl::Status(source.status().code(),
+                        kpidb::StrCat(path_, ": ", source.status().message()));
+  }
+  if (*source == Catalog::Source::kEntries && format_version_ >= kFirstSnapshotVersion) {
+    return absl::DataLossError(kpidb::StrCat(
+        path_, ": the catalog snapshot (key 'S') is missing (kpidb-check --repair rewrites it "
+               "from the catalog entries)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DBImpl::AddSnapshot() {
+  std::string snapshot;
+  {
+    kpidb::ReaderMutexLock l(&catalog_mu_);
+    snapshot = catalog_.EncodeSnapshot();
+  }
+  // The snapshot and the new version in one ingestion, as a write commits:
+  // a crash leaves the database as it was (version 1, which opens by its
+  // entries) or upgraded, never a version 2 without its snapshot.
+  Staging staging(rocks_options_, StagingDir(path_));
+  KPIDB_RETURN_IF_ERROR(staging.Put(kSnapshotKey, snapshot));
+  KPIDB_RETURN_IF_ERROR(staging.Put(kMetaKey, EncodeMetaValue(kFormatVersion)));
+  KPIDB_RETURN_IF_ERROR(staging.IngestInto(db_.get(), path_));
+  format_version_ = kFormatVersion;
   return absl::OkStatus();
 }
 
@@ -307,8 +385,7 @@ absl::StatusOr<Company> DBImpl::GetCompany(std::string_view id) const {
   kpidb::ReaderMutexLock l(&catalog_mu_);
   std::optional<uint32_t> cid = catalog_.dict(DictKind::kCompany).Find(id);
   if (cid.has_value()) {
-    auto it = catalog_.companies().find(*cid);
-    if (it != catalog_.companies().end()) return it->second;
+    if (std::optional<Company> c = catalog_.company(*cid)) return *std::move(c);
   }
   return absl::NotFoundError(kpidb::StrCat("company ", QuoteForMessage(id), " is not defined"));
 }
@@ -317,7 +394,7 @@ std::vector<Company> DBImpl::Companies() const {
   std::vector<Company> out;
   {
     kpidb::ReaderMutexLock l(&catalog_mu_);
-    for (const auto& [id, c] : catalog_.companies()) out.push_back(c);
+    for (uint32_t id : catalog_.CompanyIds()) out.push_back(*catalog_.company(id));
   }
   std::sort(out.begin(), out.end(),
             [](const Company& a, const Company& b) { return a.id < b.id; });

@@ -59,6 +59,11 @@ class DBImpl final : public DB {
   // Facts a write holds in memory before it spills a sorted run
   // (fact_runs.h). Tests make it small to exercise spilling.
   void set_spill_facts_for_testing(size_t n) { spill_facts_ = n; }
+  // Catalog entries the open read one by one: none when it had a snapshot.
+  uint64_t catalog_entries_read_for_testing() const {
+    kpidb::ReaderMutexLock l(&catalog_mu_);
+    return catalog_.entries_read();
+  }
 
  private:
   friend class BulkWriteImpl;
@@ -66,9 +71,13 @@ class DBImpl final : public DB {
   DBImpl(const Options& options, std::string path, rocksdb::Options rocks_options,
          std::unique_ptr<rocksdb::DB> db);
 
+  // Reads the meta key (creating a new database's) and loads the catalog.
   [[nodiscard]] absl::Status Initialize();
   [[nodiscard]] absl::StatusOr<std::unique_ptr<BulkWrite>> NewBulkWriteUnguarded(
       const WriteOptions& options);
+  // Upgrades a format version 1 database: writes its catalog snapshot and
+  // version 2 meta key. Writer opens only.
+  [[nodiscard]] absl::Status AddSnapshot();
 
   // Write stages (db_write.cc), in order. The writer holds write_mu_.
   void LockWriter() ABSL_EXCLUSIVE_LOCK_FUNCTION(write_mu_) { write_mu_.Lock(); }
@@ -106,6 +115,8 @@ class DBImpl final : public DB {
   const rocksdb::Options rocks_options_;  // also for the files a write stages
   size_t spill_facts_ = size_t{1} << 20;
   std::unique_ptr<rocksdb::DB> db_;
+  // The meta key's format version (after an upgrade, kFormatVersion).
+  uint8_t format_version_ = kFormatVersion;
 
   kpidb::HandoffMutex write_mu_;
   mutable kpidb::Mutex catalog_mu_;

@@ -360,7 +360,7 @@ namespace {
       if (slot == UINT32_MAX) {
         slot = static_cast<uint32_t>(result->source_table.size());
         scratch->touched_sources.push_back(id);
-        result->source_table.push_back(sources.Get(id));
+        result->source_table.emplace_back(sources.Get(id));
       }
       result->source_ids.push_back(slot);
     }
@@ -376,11 +376,11 @@ absl::StatusOr<QueryResult> DBImpl::BuildResult(const Query& query, SeriesReader
   const Dictionary& companies = catalog_.dict(DictKind::kCompany);
   std::vector<SeriesReader::Hit>& hits = reader->hits();
   auto series_less = [&](const SeriesReader::Hit& a, const SeriesReader::Hit& b) {
-    const std::string& ac = companies.Get(a.company);
-    const std::string& bc = companies.Get(b.company);
+    const std::string_view ac = companies.Get(a.company);
+    const std::string_view bc = companies.Get(b.company);
     if (ac != bc) return ac < bc;
-    const std::string& am = metrics.Get(a.metric);
-    const std::string& bm = metrics.Get(b.metric);
+    const std::string_view am = metrics.Get(a.metric);
+    const std::string_view bm = metrics.Get(b.metric);
     if (am != bm) return am < bm;
     return scenarios.Get(a.scenario) < scenarios.Get(b.scenario);
   };
@@ -405,8 +405,9 @@ absl::StatusOr<QueryResult> DBImpl::BuildResult(const Query& query, SeriesReader
     scratch.source_slot.resize(source_count, UINT32_MAX);
   }
   for (const SeriesReader::Hit& h : hits) {
-    result.series.push_back(SeriesInfo{companies.Get(h.company), metrics.Get(h.metric),
-                                       scenarios.Get(h.scenario),
+    result.series.push_back(SeriesInfo{std::string(companies.Get(h.company)),
+                                       std::string(metrics.Get(h.metric)),
+                                       std::string(scenarios.Get(h.scenario)),
                                        catalog_.CalendarOf(h.company)});
     KPIDB_RETURN_IF_ERROR(AppendRows(query, catalog_, rows, h, &unit_slot, &scratch, &result));
     result.series_offsets.push_back(result.periods.size());

@@ -327,10 +327,10 @@ WriteSummary DBImpl::CountCompanies(const CatalogDelta& delta) const {
   WriteSummary summary;
   kpidb::ReaderMutexLock l(&catalog_mu_);
   for (const auto& [id, company] : delta.companies()) {
-    auto it = catalog_.companies().find(id);
-    ++(it == catalog_.companies().end() ? summary.companies_added
-       : it->second == company          ? summary.companies_unchanged
-                                        : summary.companies_changed);
+    const std::optional<Company> stored = catalog_.company(id);
+    ++(!stored.has_value()    ? summary.companies_added
+       : *stored == company   ? summary.companies_unchanged
+                              : summary.companies_changed);
   }
   return summary;
 }

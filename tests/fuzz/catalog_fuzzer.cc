@@ -1,7 +1,8 @@
 // Fuzz target for the catalog's keys and values (lib/store/catalog.h,
-// doc/format.md "Keys", "Meta value", "Catalog").
+// doc/format.md "Keys", "Meta value", "Catalog", "Catalog snapshot").
 //
 // The first input byte picks what the rest is:
+//   byte & 8   a catalog snapshot value; else by byte % 4:
 //   byte % 4   0 a company value, 1 a dictionary value, 2 the meta value,
 //              3 a key (parsed as series, dictionary and company key)
 //   byte & 4   for values: append the right checksum to the rest first, so
@@ -10,7 +11,10 @@
 // company value: decodes to the same record, and re-encodes to the same
 // bytes unless its varints were longer than needed); its fields are within
 // the ranges of doc/format.md; a refusal is DataLoss (FailedPrecondition for
-// a sound meta value of another format version).
+// a sound meta value of another format version). An accepted snapshot
+// re-encodes to a value that loads to the same catalog (the same bytes when
+// its varints were minimal), and its dictionaries hold distinct non-empty
+// strings that Find() maps back to their ids.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -63,23 +67,59 @@ void CheckDictValue(std::string_view value) {
 }
 
 void CheckMetaValueBytes(std::string_view value) {
-  const absl::Status s = CheckMetaValue(value);
-  if (s.ok()) {
-    KPIDB_FUZZ_CHECK(value == EncodeMetaValue(), Quote(value),
-                     " is accepted as the meta value");
+  const absl::StatusOr<uint8_t> version = DecodeMetaValue(value);
+  if (version.ok()) {
+    KPIDB_FUZZ_CHECK(*version >= 1 && *version <= kFormatVersion &&
+                         value == EncodeMetaValue(*version),
+                     Quote(value), " is accepted as the meta value of version ",
+                     static_cast<int>(*version));
     return;
   }
+  const absl::Status s = version.status();
   if (s.code() == absl::StatusCode::kFailedPrecondition) {
     // Sound, but another version: "kpidb", a version byte, the checksum.
     std::string_view payload;
     KPIDB_FUZZ_CHECK(VerifyChecksum(value, &payload) && payload.size() == 6 &&
                          payload.substr(0, 5) == "kpidb" &&
-                         payload[5] != static_cast<char>(kFormatVersion),
+                         (payload[5] == 0 ||
+                          static_cast<uint8_t>(payload[5]) > kFormatVersion),
                      Quote(value), ": ", s.ToString());
     return;
   }
   KPIDB_FUZZ_CHECK(s.code() == absl::StatusCode::kDataLoss, Quote(value), ": ",
                    s.ToString());
+}
+
+void CheckSnapshotValue(std::string_view value) {
+  Catalog catalog;
+  const absl::Status s = catalog.LoadSnapshot(value);
+  if (!s.ok()) {
+    KPIDB_FUZZ_CHECK(s.code() == absl::StatusCode::kDataLoss, Quote(value), ": ",
+                     s.ToString());
+    return;
+  }
+  for (int k = 1; k < kNumDictKinds; ++k) {
+    const Dictionary& d = catalog.dict(static_cast<DictKind>(k));
+    for (uint32_t id = 1; id < d.size(); ++id) {
+      KPIDB_FUZZ_CHECK(!d.Get(id).empty() && d.Find(d.Get(id)) == id, Quote(value),
+                       ": dictionary ", k, " id ", id, " is not a distinct string");
+    }
+  }
+  KPIDB_FUZZ_CHECK(catalog.units().size() == catalog.dict(DictKind::kUnit).size(),
+                   Quote(value), ": units not all parsed");
+  for (uint32_t id : catalog.CompanyIds()) {
+    KPIDB_FUZZ_CHECK(catalog.dict(DictKind::kCompany).Contains(id) && id != 0 &&
+                         catalog.company(id)->calendar.Validate().ok(),
+                     Quote(value), ": company record id ", id);
+  }
+  const std::string again = catalog.EncodeSnapshot();
+  Catalog back;
+  KPIDB_FUZZ_CHECK(back.LoadSnapshot(again).ok() && CatalogDifference(catalog, back).empty(),
+                   Quote(value), " re-encodes to ", Quote(again),
+                   ", which loads differently");
+  KPIDB_FUZZ_CHECK(again.size() <= value.size() &&
+                       (again.size() < value.size() || again == value),
+                   Quote(value), " re-encodes to ", Quote(again));
 }
 
 void CheckKey(std::string_view key) {
@@ -115,6 +155,11 @@ void CheckKey(std::string_view key) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+  if (data[0] & 8) {
+    if (data[0] & 4) kpidb::AppendChecksum(&bytes);
+    kpidb::store::CheckSnapshotValue(bytes);
+    return 0;
+  }
   const int what = data[0] % 4;
   if (what != 3 && (data[0] & 4)) kpidb::AppendChecksum(&bytes);
   switch (what) {

@@ -152,6 +152,18 @@ bool WriteCatalogSeeds(const std::filesystem::path& dir) {
   ok &= WriteValue(dir, "dict-unit", 1, EncodeDictValue("JPY million"));
   ok &= WriteValue(dir, "dict-empty", 1, EncodeDictValue(""));
   ok &= WriteValue(dir, "meta", 2, EncodeMetaValue());
+  ok &= WriteValue(dir, "meta-v1", 2, EncodeMetaValue(1));
+  // Catalog snapshots: an empty catalog's, and one of two companies (one
+  // with a record), a metric, two units and a source.
+  ok &= WriteValue(dir, "snapshot-empty", 8, Catalog().EncodeSnapshot());
+  Catalog catalog;
+  catalog.Append(DictKind::kCompany, {"IIJ", "ACME"});
+  catalog.Append(DictKind::kMetric, {"revenue.total"});
+  catalog.Append(DictKind::kScenario, {"actual"});
+  catalog.Append(DictKind::kUnit, {"JPY million", "%"});
+  catalog.Append(DictKind::kSource, {"deck, slide II-13"});
+  catalog.SetCompany(1, iij);
+  ok &= WriteValue(dir, "snapshot-iij", 8, catalog.EncodeSnapshot());
   ok &= Write(dir / "key-series", "\3" + SeriesKey(2, 1, 1));
   ok &= Write(dir / "key-dict", "\3" + DictKey(DictKind::kSource, 300));
   ok &= Write(dir / "key-company", "\3" + CompanyKey(1));
