@@ -307,6 +307,7 @@ rocksdb::Options KpidbLikeRocksOptions() {
   table.block_cache = rocksdb::NewLRUCache(64 << 20);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.format_version = 5;
+  table.enable_index_compression = false;  // as kpidb: faster opens
   ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return ro;
 }
