@@ -29,9 +29,13 @@ ChunkRow RunFact::Row() const {
 
 namespace {
 
+// (metric, scenario, company, seq) as two 64-bit comparisons: sorting runs
+// is a sixth of a large ingest, and four chained ones cost more.
 bool Before(const RunFact& a, const RunFact& b) {
-  return std::tie(a.metric, a.scenario, a.company, a.seq) <
-         std::tie(b.metric, b.scenario, b.company, b.seq);
+  const uint64_t ah = (uint64_t{a.metric} << 32) | a.scenario;
+  const uint64_t bh = (uint64_t{b.metric} << 32) | b.scenario;
+  if (ah != bh) return ah < bh;
+  return ((uint64_t{a.company} << 32) | a.seq) < ((uint64_t{b.company} << 32) | b.seq);
 }
 
 // One sorted run: the last buffer in memory, or a spilled file read in
