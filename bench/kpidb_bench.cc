@@ -298,11 +298,10 @@ rocksdb::Options KpidbLikeRocksOptions() {
   ro.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   ro.compression = rocksdb::kLZ4Compression;
   ro.bottommost_compression = rocksdb::kZSTD;
-  // kpidb's per-file ZSTD dictionary (doc/impl.md, "Compression").
+  // As kpidb: no ZSTD dictionary (doc/impl.md, "Compression").
   ro.bottommost_compression_opts.enabled = true;
-  ro.bottommost_compression_opts.max_dict_bytes = 128 << 10;
-  ro.bottommost_compression_opts.zstd_max_train_bytes = 32 * (128 << 10);
-  ro.bottommost_compression_opts.max_dict_buffer_bytes = 32 << 20;
+  ro.bottommost_compression_opts.max_dict_bytes = 0;
+  ro.bottommost_compression_opts.zstd_max_train_bytes = 0;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(64 << 20);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));

@@ -766,7 +766,7 @@ absl::StatusOr<CheckReport> CheckDatabaseUnguarded(std::string_view path_view,
                                                    const CheckOptions& options) {
   using store::Checker;
   const std::string path(path_view);
-  rocksdb::Env* env = rocksdb::Env::Default();
+  rocksdb::Env* env = store::DefaultEnv();
   KPIDB_RETURN_IF_ERROR(store::FindDatabase(path));
   Checker check(path, env, options);
   check.RunReadOnly();

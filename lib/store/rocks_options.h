@@ -18,6 +18,16 @@
 
 namespace kpidb::store {
 
+// RocksDB's default Env, reached through a function-local static of
+// kpidb's own. RocksDB creates it (and its thread pools) lazily in a static
+// of its uninstrumented library; a thread that finds it created reads that
+// static's guard with an inline load ThreadSanitizer cannot see, so its
+// first use looked unordered after the creation (a false data race in
+// ThreadPoolImpl when two threads open their first databases at once).
+// Through this static every caller is ordered after the creation in a way
+// TSan sees; in a normal build it is one load.
+rocksdb::Env* DefaultEnv();
+
 // RocksDB's options for the database at `path` opened with `options`
 // (read_only opens create no files, not even RocksDB's LOG).
 rocksdb::Options RocksOptions(const Options& options, rocksdb::Env* env,
