@@ -78,6 +78,20 @@ class DurabilityTest : public ::testing::Test {
     ASSERT_THAT(db, IsOk());
     ASSERT_THAT((*db)->Write(WriteOptions(), Facts(200, 2020)), IsOk());
   }
+  // Where ProbeWrite leaves the database it wrote to.
+  std::string probe_path() const { return dir_.Sub("probe"); }
+  // The bytes a successful write of `batch` takes, written to a copy of the
+  // database at probe_path(): where the full-disk tests place their faults.
+  void ProbeWrite(const WriteBatch& batch, int64_t* needed) {
+    fs::copy(path(), probe_path());
+    FaultEnv fault;
+    absl::StatusOr<std::unique_ptr<DB>> db =
+        store::DBImpl::Open(Options(), probe_path(), fault.env.get());
+    ASSERT_THAT(db, IsOk());
+    const int64_t start = fault.fs->space;
+    ASSERT_THAT((*db)->Write(WriteOptions(), batch), IsOk());
+    *needed = start - fault.fs->space;
+  }
   ScopedTempDir dir_;
 };
 
@@ -240,18 +254,8 @@ TEST_F(DurabilityTest, FullDiskAtAnyPointLosesNothing) {
   Build();
   const std::string before = Answer(path());
   const WriteBatch more = Facts(300, 2021, "7");
-  // How many bytes a successful write appends, to place the faults.
   int64_t needed = 0;
-  {
-    const std::string copy = dir_.Sub("probe");
-    fs::copy(path(), copy);
-    FaultEnv fault;
-    absl::StatusOr<std::unique_ptr<DB>> db = store::DBImpl::Open(Options(), copy, fault.env.get());
-    ASSERT_THAT(db, IsOk());
-    const int64_t start = fault.fs->space;
-    ASSERT_THAT((*db)->Write(WriteOptions(), more), IsOk());
-    needed = start - fault.fs->space;
-  }
+  ASSERT_NO_FATAL_FAILURE(ProbeWrite(more, &needed));
   ASSERT_GT(needed, 0);
   int failed = 0;
   for (int64_t space = 0; space < needed; space += std::max<int64_t>(needed / 16, 1)) {
@@ -318,18 +322,8 @@ TEST_F(DurabilityTest, FullDiskLeavesTheCatalogSnapshotAsItWas) {
     ASSERT_THAT(more.PutFact(f), IsOk());
   }
   int64_t needed = 0;
-  {
-    const std::string copy = dir_.Sub("probe");
-    fs::copy(path(), copy);
-    FaultEnv fault;
-    absl::StatusOr<std::unique_ptr<DB>> db = store::DBImpl::Open(Options(), copy, fault.env.get());
-    ASSERT_THAT(db, IsOk());
-    const int64_t start = fault.fs->space;
-    ASSERT_THAT((*db)->Write(WriteOptions(), more), IsOk());
-    needed = start - fault.fs->space;
-    db->reset();
-    EXPECT_NE(stored_snapshot(copy), snapshot);
-  }
+  ASSERT_NO_FATAL_FAILURE(ProbeWrite(more, &needed));
+  EXPECT_NE(stored_snapshot(probe_path()), snapshot);
   int failed = 0;
   for (int64_t space = 0; space < needed; space += std::max<int64_t>(needed / 16, 1)) {
     SCOPED_TRACE("space " + std::to_string(space));
