@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "bench/generator.h"
+#include "bench/latency_stats.h"
 #include "bench/open_series.h"
 #include "bench/sqlite_schema.h"
 #include "kpidb/analytics.h"
@@ -114,19 +115,12 @@ class Latencies {
   }
   void Report(benchmark::State& state, size_t rows) {
     if (us_.empty()) return;
-    std::vector<double> v = us_;
-    std::sort(v.begin(), v.end());
-    auto pct = [&](double p) {
-      const size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-      return v[std::min(i, v.size() - 1)];
-    };
-    double sum = 0;
-    for (double x : v) sum += x;
-    state.counters["p50_us"] = pct(0.50);
-    state.counters["p99_us"] = pct(0.99);
-    state.counters["mean_us"] = sum / static_cast<double>(v.size());
+    const LatencySummary s = Summarize(us_);
+    state.counters["p50_us"] = s.p50;
+    state.counters["p99_us"] = s.p99;
+    state.counters["mean_us"] = s.mean;
     state.counters["rows_per_query"] =
-        static_cast<double>(rows) / static_cast<double>(v.size());
+        static_cast<double>(rows) / static_cast<double>(us_.size());
   }
 
  private:

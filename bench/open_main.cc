@@ -23,6 +23,7 @@
 
 #include "bench/csv_reader.h"
 #include "bench/generator.h"
+#include "bench/latency_stats.h"
 #include "bench/open_series.h"
 
 namespace {
@@ -35,20 +36,12 @@ using Clock = std::chrono::steady_clock;
 }
 
 std::string Stats(const std::vector<double>& us) {
-  std::vector<double> v = us;
-  std::sort(v.begin(), v.end());
-  auto pct = [&](double p) {
-    const size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-    return v[std::min(i, v.size() - 1)];
-  };
-  double sum = 0;
-  for (double x : v) sum += x;
+  const kpidb_bench::LatencySummary s = kpidb_bench::Summarize(us);
   char buf[256];
   std::snprintf(buf, sizeof buf,
                 "{\"p50_us\": %.1f, \"p90_us\": %.1f, \"p99_us\": %.1f, \"mean_us\": %.1f, "
                 "\"min_us\": %.1f, \"max_us\": %.1f, \"first_us\": %.1f}",
-                pct(0.5), pct(0.9), pct(0.99), sum / static_cast<double>(v.size()), v.front(),
-                v.back(), us.front());
+                s.p50, s.p90, s.p99, s.mean, s.min, s.max, us.front());
   return buf;
 }
 
