@@ -98,7 +98,9 @@ class DBImpl final : public DB {
   const std::string& path() const { return path_; }
 
   [[nodiscard]] absl::StatusOr<QueryResult> ExecuteUnguarded(const Query& query) const;
-  // FailedPrecondition once a commit was interrupted (Commit()).
+  // FailedPrecondition once a commit was interrupted (Commit()). Checked
+  // when a write starts: a write holds the writer lock to its end, so no
+  // other commit can be interrupted meanwhile.
   [[nodiscard]] absl::Status CheckWritable() const;
 
   // Query stages (db_query.cc), in order, under catalog_mu_ (shared).

@@ -413,7 +413,6 @@ absl::Status DBImpl::MergeSeries(const WriteOptions& options, const CatalogDelta
 
 absl::Status DBImpl::Commit(CatalogDelta* delta, Staging* staging) {
   if (staging->keys() == 0) return absl::OkStatus();
-  KPIDB_RETURN_IF_ERROR(CheckWritable());
   {
     kpidb::MutexLock catalog_lock(&catalog_mu_);
     try {
